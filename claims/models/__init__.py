@@ -1,0 +1,6 @@
+from claims.models.claims import Claim, Evidence
+from claims.models.papers import Paper, Topic
+from claims.models.reviews import ClaimVersion, CuratorReview
+from claims.models.vocabulary import EvidenceType
+
+__all__ = ["Claim", "ClaimVersion", "CuratorReview", "Evidence", "EvidenceType", "Paper", "Topic"]

@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from claims.choices import (
+    PUBLIC_CLAIM_STATUSES,
+    PUBLIC_EVIDENCE_STATUSES,
+    Direction,
+    Relation,
+    Sex,
+    Status,
+)
+from claims.models.base import HasUid, Timestamped
+from claims.models.papers import Paper, Topic
+from claims.models.vocabulary import EvidenceType
+
+# A claim's meaning; once accepted these never change (a new claim supersedes it).
+FROZEN_CLAIM_FIELDS = ("text", "subject", "relation", "object", "context")
+FROZEN_STATUSES = (Status.ACCEPTED, Status.RETRACTED)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible(self, sees_everything: bool):
+        return self if sees_everything else self.filter(status__in=PUBLIC_CLAIM_STATUSES)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible(self, sees_everything: bool):
+        if sees_everything:
+            return self
+        return self.filter(status__in=PUBLIC_EVIDENCE_STATUSES,
+                           claim__status__in=PUBLIC_CLAIM_STATUSES)
+
+
+class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
+class EvidenceManager(models.Manager.from_queryset(EvidenceQuerySet)):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
+def _status_check(prefix):
+    return models.CheckConstraint(condition=Q(status__in=Status.values),
+                                  name=f"{prefix}_status_valid")
+
+
+class Claim(HasUid, Timestamped):
+    text = models.TextField(help_text="The statement, as a curator would cite it.")
+    subject = models.CharField(max_length=300, blank=True,
+                               help_text='e.g. "Sigma-1R agonist PRE-084"')
+    relation = models.CharField(max_length=32, choices=Relation.choices, blank=True)
+    object = models.CharField(max_length=300, blank=True, help_text='e.g. "survival"')
+    context = models.CharField(max_length=300, blank=True,
+                               help_text='Organism, model or system, e.g. "SOD1-G93A mouse"')
+    topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT,
+                              editable=False, db_index=True)
+    review_round = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Incremented at each submission; reviews count within their round.")
+    retraction_reason = models.TextField(blank=True, editable=False)
+    superseded_by = models.ForeignKey("self", null=True, blank=True, editable=False,
+                                      on_delete=models.PROTECT, related_name="supersedes")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   editable=False, on_delete=models.PROTECT,
+                                   related_name="claims_created")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   editable=False, on_delete=models.PROTECT,
+                                   related_name="claims_updated")
+
+    history = HistoricalRecords()
+    objects = ClaimManager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            _status_check("claim"),
+            models.CheckConstraint(condition=Q(relation="") | Q(relation__in=Relation.values),
+                                   name="claim_relation_valid"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_required"),
+            models.CheckConstraint(
+                condition=Q(status=Status.RETRACTED) | (Q(retraction_reason="")
+                                                        & Q(superseded_by__isnull=True)),
+                name="claim_retraction_only_when_retracted",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:100]
+
+    def clean(self):
+        if self.pk and self.status in FROZEN_STATUSES:
+            stored = Claim.objects.filter(pk=self.pk).values(*FROZEN_CLAIM_FIELDS).first()
+            changed = [f for f in FROZEN_CLAIM_FIELDS if stored and stored[f] != getattr(self, f)]
+            if changed:
+                raise ValidationError({
+                    field: f"An {self.status} claim's {field} is frozen; state a new claim "
+                           "that supersedes it instead."
+                    for field in changed
+                })
+
+
+class Evidence(HasUid, Timestamped):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="evidence")
+    evidence_type = models.ForeignKey(EvidenceType, on_delete=models.PROTECT,
+                                      related_name="evidence")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    excerpt = models.TextField(blank=True, help_text="The sentence or passage in the paper.")
+    location = models.CharField(max_length=100, blank=True, help_text='e.g. "Fig. 3B", "abstract"')
+    species = models.CharField(max_length=100, blank=True)
+    model = models.CharField("model or strain", max_length=200, blank=True,
+                             help_text='e.g. "SOD1-G93A"')
+    sex = models.CharField(max_length=16, choices=Sex.choices, blank=True)
+    intervention = models.CharField(max_length=300, blank=True)
+    dose = models.CharField(max_length=100, blank=True)
+    route = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField("outcome measured", max_length=300, blank=True)
+    effect = models.CharField(max_length=300, blank=True, help_text="The effect as reported.")
+    effect_value = models.FloatField(null=True, blank=True)
+    effect_unit = models.CharField(max_length=50, blank=True)
+    sample_size = models.PositiveIntegerField(null=True, blank=True,
+                                              validators=[MinValueValidator(1)])
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT,
+                              editable=False, db_index=True)
+    review_round = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   editable=False, on_delete=models.PROTECT,
+                                   related_name="evidence_created")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   editable=False, on_delete=models.PROTECT,
+                                   related_name="evidence_updated")
+
+    history = HistoricalRecords()
+    objects = EvidenceManager()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["claim_id", "id"]
+        constraints = [
+            _status_check("evidence"),
+            models.CheckConstraint(condition=Q(direction__in=Direction.values),
+                                   name="evidence_direction_valid"),
+            models.CheckConstraint(condition=Q(sex="") | Q(sex__in=Sex.values),
+                                   name="evidence_sex_valid"),
+            models.CheckConstraint(condition=Q(sample_size__isnull=True) | Q(sample_size__gte=1),
+                                   name="evidence_sample_size_positive"),
+            models.UniqueConstraint(
+                fields=["claim", "paper", "evidence_type", "location"],
+                name="evidence_unique_per_location",
+                violation_error_message="This claim already cites this paper with this "
+                                        "evidence type at this location.",
+            ),
+        ]
+        indexes = [models.Index(fields=["direction"])]
+
+    def __str__(self):
+        return f"{self.get_direction_display()}: {self.paper_id} → claim {self.claim_id}"
