@@ -1,11 +1,17 @@
-"""Who holds which curation role. Roles are Django groups (see choices.Role)."""
+"""Who holds which curation role.
+
+Curators and reviewers are members of the Django groups of those names (created by a
+migration). Superusers hold every role. Staff powers (retracting accepted claims,
+acting for an author) belong to superusers and to users granted "Can retract claims".
+The is_staff flag alone only opens the admin site.
+"""
 
 from claims.choices import Role
 
+RETRACT_PERMISSION = "claims.retract_claim"
+
 
 def _group_names(user) -> frozenset[str]:
-    if not user or not user.is_authenticated:
-        return frozenset()
     cached = getattr(user, "_curation_group_names", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
@@ -13,18 +19,22 @@ def _group_names(user) -> frozenset[str]:
     return cached
 
 
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def is_curator(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or Role.CURATOR in _group_names(user)))
+    return _active(user) and (user.is_superuser or Role.CURATOR in _group_names(user))
 
 
 def is_reviewer(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or Role.REVIEWER in _group_names(user)))
+    return _active(user) and (user.is_superuser or Role.REVIEWER in _group_names(user))
 
 
-def is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff)
+def has_staff_powers(user) -> bool:
+    return _active(user) and (user.is_superuser or user.has_perm(RETRACT_PERMISSION))
 
 
 def sees_everything(user) -> bool:
-    """Curators, reviewers and staff see drafts and submissions; everyone else, accepted work."""
-    return is_curator(user) or is_reviewer(user)
+    """Curators, reviewers and staff see drafts and submissions; everyone else accepted work."""
+    return is_curator(user) or is_reviewer(user) or has_staff_powers(user)

@@ -79,6 +79,7 @@ class Claim(HasUid, Timestamped):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        permissions = [("retract_claim", "Can retract claims and act for their authors")]
         constraints = [
             _status_check("claim"),
             models.CheckConstraint(condition=Q(relation="") | Q(relation__in=Relation.values),

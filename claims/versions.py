@@ -1,0 +1,44 @@
+"""The citable content of an accepted claim: what a version number and its hash stand for."""
+
+import hashlib
+import json
+
+from claims.choices import Status
+
+STUDY_FIELDS = ("species", "model", "sex", "intervention", "dose", "route", "outcome",
+                "effect", "effect_value", "effect_unit", "sample_size")
+
+
+def _evidence_content(evidence) -> dict:
+    paper = evidence.paper
+    return {
+        "uid": str(evidence.uid),
+        "paper": {"doi": paper.doi, "pmid": paper.pmid, "url": paper.url, "title": paper.title,
+                  "year": paper.year},
+        "evidence_type": evidence.evidence_type.code,
+        "direction": evidence.direction,
+        "excerpt": evidence.excerpt,
+        "location": evidence.location,
+        **{field: getattr(evidence, field) for field in STUDY_FIELDS},
+    }
+
+
+def claim_content(claim) -> dict:
+    """The claim's statement with its accepted evidence, in a canonical order."""
+    accepted = (claim.evidence.filter(status=Status.ACCEPTED)
+                .select_related("paper", "evidence_type"))
+    return {
+        "uid": str(claim.uid),
+        "text": claim.text,
+        "subject": claim.subject,
+        "relation": claim.relation,
+        "object": claim.object,
+        "context": claim.context,
+        "topics": sorted(claim.topics.values_list("slug", flat=True)),
+        "evidence": sorted((_evidence_content(e) for e in accepted), key=lambda e: e["uid"]),
+    }
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

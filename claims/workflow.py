@@ -1,0 +1,300 @@
+"""The review workflow: the only code that changes the status of a claim or evidence item.
+
+Every transition checks the actor's role and the current state, locks the row, saves the
+change with who and why (django-simple-history records it in the same transaction), and
+sends mail only once the transaction commits. The admin, the API, the importers and the
+tests all call these functions; a refused transition raises TransitionNotAllowed and
+changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from claims import roles
+from claims.choices import Status, Verdict
+from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
+from claims.versions import claim_content, content_hash
+
+# Claim transitions, as (action, from-state, to-state). Reviews are listed by verdict.
+CLAIM_TRANSITIONS = (
+    ("submit", Status.DRAFT, Status.SUBMITTED),
+    ("withdraw", Status.SUBMITTED, Status.DRAFT),
+    ("approve", Status.SUBMITTED, Status.ACCEPTED),
+    ("reject", Status.SUBMITTED, Status.REJECTED),
+    ("request_changes", Status.SUBMITTED, Status.DRAFT),
+    ("reopen", Status.REJECTED, Status.DRAFT),
+    ("retract", Status.ACCEPTED, Status.RETRACTED),
+)
+# Evidence on an accepted claim is reviewed on its own; there is no retraction of evidence.
+EVIDENCE_TRANSITIONS = tuple(t for t in CLAIM_TRANSITIONS if t[0] != "retract")
+
+
+class TransitionNotAllowed(Exception):
+    """A refused transition. forbidden=True: the actor lacks the role or is the author."""
+
+    def __init__(self, message: str, *, forbidden: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.forbidden = forbidden
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a review did: the review row and the state it left its target in."""
+
+    review: CuratorReview
+    status: str
+
+
+def required_approvals() -> int:
+    return max(1, int(getattr(settings, "CURATION_REQUIRED_APPROVALS", 1)))
+
+
+# --- checks: each raises TransitionNotAllowed, or returns when the action is allowed ---
+
+
+def _kind(obj) -> str:
+    return "claim" if isinstance(obj, Claim) else "evidence"
+
+
+def _check_state(obj, action: str):
+    table = CLAIM_TRANSITIONS if isinstance(obj, Claim) else EVIDENCE_TRANSITIONS
+    sources = [src for name, src, _ in table if name == action]
+    if obj.status not in sources:
+        possible = sorted({name for name, src, _ in table if src == obj.status})
+        raise TransitionNotAllowed(
+            f"Cannot {action.replace('_', ' ')} a {obj.status} {_kind(obj)}. "
+            f"From {obj.status} it may be: {', '.join(possible) or 'nothing (final state)'}."
+        )
+
+
+def _check_author(obj, actor, action: str):
+    if not roles.is_curator(actor):
+        raise TransitionNotAllowed(f"Only curators may {action} a {_kind(obj)}.", forbidden=True)
+    if obj.created_by_id != actor.pk and not roles.has_staff_powers(actor):
+        raise TransitionNotAllowed(
+            f"Only the author of this {_kind(obj)} (or staff) may {action} it.", forbidden=True)
+
+
+def _check_evidence_on_its_own(evidence: Evidence, action: str):
+    if evidence.claim.status != Status.ACCEPTED:
+        raise TransitionNotAllowed(
+            f"Evidence on a {evidence.claim.status} claim travels with its claim: "
+            f"{action.replace('_', ' ')} the claim instead."
+        )
+
+
+def _check_reviewer(obj, reviewer, verdict: str):
+    if not roles.is_reviewer(reviewer):
+        raise TransitionNotAllowed(f"Only reviewers may review a {_kind(obj)}.", forbidden=True)
+    _check_state(obj, verdict)
+    involved = {obj.created_by_id, obj.updated_by_id}
+    if isinstance(obj, Claim):
+        for evidence in obj.evidence.all():
+            if evidence.status == Status.SUBMITTED:
+                involved |= {evidence.created_by_id, evidence.updated_by_id}
+    if reviewer.pk in involved:
+        raise TransitionNotAllowed(
+            f"Four-eyes rule: you created or last edited this {_kind(obj)}, "
+            "so another reviewer must review it.", forbidden=True)
+    if any(r.reviewer_id == reviewer.pk and r.review_round == obj.review_round
+           for r in obj.reviews.all()):
+        raise TransitionNotAllowed(
+            f"You have already reviewed this submission of the {_kind(obj)}; "
+            "a reviewer's verdict counts once.")
+
+
+def _check(obj, action: str, actor):
+    if action in Verdict.values:
+        _check_reviewer(obj, actor, action)
+        if isinstance(obj, Evidence):
+            _check_evidence_on_its_own(obj, "review")
+        return
+    if action == "retract":
+        if not roles.has_staff_powers(actor):
+            raise TransitionNotAllowed("Only staff may retract a claim.", forbidden=True)
+        _check_state(obj, action)
+        return
+    _check_author(obj, actor, action)
+    _check_state(obj, action)
+    if isinstance(obj, Evidence):
+        _check_evidence_on_its_own(obj, action)
+
+
+def allowed_actions(obj, user) -> list[str]:
+    """The transitions this user may apply to this claim or evidence item now."""
+    table = CLAIM_TRANSITIONS if isinstance(obj, Claim) else EVIDENCE_TRANSITIONS
+    allowed = []
+    for action, source, _ in table:
+        if obj.status != source:
+            continue
+        try:
+            _check(obj, action, user)
+        except TransitionNotAllowed:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+# --- effects ---
+
+
+def _lock(obj):
+    """The row as it is now, locked until the transaction ends: decisions read this copy."""
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+def _refresh(obj):
+    obj.refresh_from_db()
+    obj.__dict__.pop("_prefetched_objects_cache", None)
+
+
+def _save(obj, actor, reason: str, fields: list[str]):
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj.save(update_fields=fields)
+
+
+def _move_evidence(claim: Claim, actor, source: str, target: str, reason: str):
+    """Evidence submitted with a claim follows the claim's decision."""
+    for evidence in claim.evidence.select_for_update().filter(status=source):
+        evidence.status = target
+        if target == Status.SUBMITTED:
+            evidence.review_round += 1
+        _save(evidence, actor, reason, ["status", "review_round"])
+
+
+def _mint_version(claim: Claim) -> ClaimVersion:
+    content = claim_content(claim)
+    last = claim.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ClaimVersion.objects.create(claim=claim, number=last + 1, content=content,
+                                       content_hash=content_hash(content))
+
+
+def _notify_author(obj, review: CuratorReview, status: str):
+    author = obj.created_by
+    if not (author and author.email):
+        return
+    kind = _kind(obj)
+    subject = f"Your {kind} is now {status}"
+    body = (f"{review.reviewer} reviewed your {kind} ({review.get_verdict_display().lower()}).\n\n"
+            f"{getattr(obj, 'text', '') or obj}\n\nComment: {review.comment or '(none)'}\n")
+    transaction.on_commit(lambda: send_mail(subject, body, None, [author.email],
+                                            fail_silently=True))
+
+
+def _transition(obj, actor, action: str, target: str, *, reason: str, extra=None):
+    with transaction.atomic():
+        locked = _lock(obj)
+        _check(locked, action, actor)
+
+        locked.status = target
+        fields = ["status"]
+        if action == "submit":
+            locked.review_round += 1
+            fields.append("review_round")
+        for name, value in (extra or {}).items():
+            setattr(locked, name, value)
+            fields.append(name)
+        _save(locked, actor, reason, fields)
+        if isinstance(locked, Claim):
+            follow = {"submit": (Status.DRAFT, Status.SUBMITTED),
+                      "withdraw": (Status.SUBMITTED, Status.DRAFT),
+                      "reopen": (Status.REJECTED, Status.DRAFT)}.get(action)
+            if follow:
+                _move_evidence(locked, actor, *follow, reason=f"{action} with claim")
+    _refresh(obj)
+
+
+
+def submit(obj, actor):
+    """draft → submitted: the author asks for review."""
+    _transition(obj, actor, "submit", Status.SUBMITTED, reason="submit")
+    return obj
+
+
+def withdraw(obj, actor):
+    """submitted → draft: the author takes it back before a decision."""
+    _transition(obj, actor, "withdraw", Status.DRAFT, reason="withdraw")
+    return obj
+
+
+def reopen(obj, actor):
+    """rejected → draft: the author reworks it."""
+    _transition(obj, actor, "reopen", Status.DRAFT, reason="reopen")
+    return obj
+
+
+def retract(claim: Claim, actor, reason: str, superseded_by: Claim | None = None):
+    """accepted → retracted (staff): stays readable, marked retracted, with its reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionNotAllowed("A retraction needs a reason.")
+    if superseded_by is not None and superseded_by.pk == claim.pk:
+        raise TransitionNotAllowed("A claim cannot supersede itself.")
+    _transition(claim, actor, "retract", Status.RETRACTED, reason=f"retract: {reason}",
+                extra={"retraction_reason": reason, "superseded_by": superseded_by})
+    return claim
+
+
+def review(obj, reviewer, verdict: str, comment: str = "") -> Outcome:
+    """Record a reviewer's verdict on a submitted claim or evidence item and apply it.
+
+    approve: accepted once it has the required approvals from distinct reviewers in this
+    submission round (accepting a claim accepts the evidence submitted with it, and every
+    acceptance mints a citable version). reject: rejected. request_changes: back to draft.
+    """
+    comment = (comment or "").strip()
+    if verdict not in Verdict.values:
+        raise TransitionNotAllowed(
+            f"Unknown verdict {verdict!r}: choose one of {', '.join(Verdict.values)}.")
+    if verdict != Verdict.APPROVE and not comment:
+        raise TransitionNotAllowed("A comment is required to reject or request changes.")
+    is_claim = isinstance(obj, Claim)
+    with transaction.atomic():
+        locked = _lock(obj)
+        if not is_claim:
+            Claim.objects.select_for_update().get(pk=locked.claim_id)
+        _check(locked, verdict, reviewer)
+        target = {"claim": locked} if is_claim else {"evidence": locked}
+        record = CuratorReview.objects.create(**target, review_round=locked.review_round,
+                                              verdict=verdict, comment=comment,
+                                              reviewer=reviewer)
+        status = _apply_verdict(locked, reviewer, verdict)
+        if status != Status.SUBMITTED:
+            _notify_author(locked, record, status)
+    _refresh(obj)
+    return Outcome(review=record, status=status)
+
+
+def _apply_verdict(obj, reviewer, verdict: str) -> str:
+    is_claim = isinstance(obj, Claim)
+    if verdict == Verdict.APPROVE:
+        approvals = (CuratorReview.objects.filter(**{_kind(obj): obj},
+                                                  review_round=obj.review_round,
+                                                  verdict=Verdict.APPROVE)
+                     .values("reviewer").distinct().count())
+        if approvals < required_approvals():
+            return obj.status
+        target = Status.ACCEPTED
+    elif verdict == Verdict.REJECT:
+        target = Status.REJECTED
+    else:
+        target = Status.DRAFT
+    obj.status = target
+    _save(obj, reviewer, verdict, ["status"])
+    if is_claim:
+        _move_evidence(obj, reviewer, Status.SUBMITTED, target, reason=f"{verdict} with claim")
+    if target == Status.ACCEPTED:
+        _mint_version(obj if is_claim else obj.claim)
+    return target
+
+
+def record_edit(obj, actor):
+    """Remember who last edited a claim or evidence item (the four-eyes rule reads it)."""
+    obj.updated_by = actor
+    obj._history_user = actor
+    return obj
