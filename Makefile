@@ -1,0 +1,40 @@
+# make run: a running service on SQLite with the seed data.  make test: the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+FIXTURES := evidence_types sigma1r_als
+
+.PHONY: run test install lint schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py loaddata $(FIXTURES)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_local_admin
+	@echo "Serving http://127.0.0.1:$(PORT)/  (admin: /admin/, API: /api/v1/)"
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+schema: install
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
