@@ -113,8 +113,8 @@ CURATION_REQUIRED_APPROVALS = env_int("CURATION_REQUIRED_APPROVALS", 1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.CuratorWritesOthersRead"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -12,3 +12,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def personas(db):
+    """A curator, a second curator, two reviewers, staff and an outsider with no role."""
+    from tests.factories import make_user
+
+    class People:
+        curator = make_user("curator", "curator")
+        other_curator = make_user("other-curator", "curator")
+        reviewer = make_user("reviewer", "reviewer")
+        second_reviewer = make_user("second-reviewer", "reviewer")
+        staff = make_user("staff", superuser=True)
+        outsider = make_user("outsider")
+
+    return People
+
+
+@pytest.fixture
+def api():
+    """An API client; api.as_(user) signs in as that user (None: anonymous)."""
+    from rest_framework.test import APIClient
+
+    class Client(APIClient):
+        def as_(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return Client()

@@ -1,1 +1,21 @@
-urlpatterns = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from claims.api import views
+
+router = DefaultRouter()
+router.register("papers", views.PaperViewSet, basename="paper")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("evidence-types", views.EvidenceTypeViewSet, basename="evidencetype")
+router.register("topics", views.TopicViewSet, basename="topic")
+router.register("reviews", views.ReviewViewSet, basename="review")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

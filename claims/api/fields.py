@@ -1,0 +1,62 @@
+"""Relation fields that read a summary and accept the identifiers people use."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.models import EvidenceType, Paper
+from claims.models.papers import normalise_doi, normalise_pmid
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PaperRefField(serializers.RelatedField):
+    """Writes take a paper id, a DOI (any case, with or without https://doi.org/) or pmid:NNN."""
+
+    default_error_messages = {
+        "not_found": "No paper with {kind} {value}.",
+        "invalid": "Give a paper id, a DOI (10.NNNN/...) or pmid:NNN.",
+    }
+
+    def get_queryset(self):
+        return Paper.objects.all()
+
+    def to_internal_value(self, data):
+        value = str(data).strip()
+        if isinstance(data, int) or value.isdigit():
+            kind, lookup = "id", {"pk": int(value)}
+        elif value.lower().startswith("pmid:"):
+            kind, lookup = "PMID", {"pmid": normalise_pmid(value)}
+        elif normalise_doi(value).startswith("10."):
+            kind, lookup = "DOI", {"doi": normalise_doi(value)}
+        else:
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(**lookup)
+        except ObjectDoesNotExist:
+            self.fail("not_found", kind=kind, value=value)
+
+    def to_representation(self, paper):
+        return {"id": paper.pk, "doi": paper.doi, "pmid": paper.pmid, "title": paper.title,
+                "year": paper.year}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class EvidenceTypeRefField(serializers.RelatedField):
+    """Writes take an evidence type id or code; reads give its code and label."""
+
+    default_error_messages = {"not_found": "No evidence type {value}."}
+
+    def get_queryset(self):
+        return EvidenceType.objects.all()
+
+    def to_internal_value(self, data):
+        value = str(data).strip()
+        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        try:
+            return self.get_queryset().get(**lookup)
+        except ObjectDoesNotExist:
+            self.fail("not_found", value=value)
+
+    def to_representation(self, evidence_type):
+        return {"id": evidence_type.pk, "code": evidence_type.code, "label": evidence_type.label}

@@ -1,0 +1,205 @@
+"""API representations. Every write passes through the model's full_clean()."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims import roles, workflow
+from claims.api.fields import EvidenceTypeRefField, PaperRefField
+from claims.choices import Direction, Verdict
+from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Runs the model's own validation (fields, clean(), constraints) before any save.
+
+    ModelSerializer does not call Model.clean(); this base does, so the rules in the
+    models hold for the API exactly as for the admin and the importers.
+    """
+
+    def get_validators(self):
+        # Uniqueness and checks come from the model's constraints, with their messages.
+        return []
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        values = {k: v for k, v in attrs.items() if k in concrete}
+        if self.instance is not None:
+            candidate = model.objects.get(pk=self.instance.pk)
+            for name, value in values.items():
+                setattr(candidate, name, value)
+        else:
+            candidate = model(**values)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
+        # full_clean() normalises (e.g. DOIs); save what it validated.
+        for name in values:
+            attrs[name] = getattr(candidate, name)
+        return attrs
+
+
+class TopicSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name"]
+
+
+class EvidenceTypeSerializer(ValidatedModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", queryset=EvidenceType.objects.all(),
+                                          required=False, allow_null=True)
+
+    class Meta:
+        model = EvidenceType
+        fields = ["id", "code", "label", "description", "eco_id", "parent", "weight"]
+
+
+class PaperSerializer(ValidatedModelSerializer):
+    # Declared without the model's validators: the model normalises first, then validates.
+    doi = serializers.CharField(required=False, allow_blank=True, max_length=255,
+                                help_text="Any case, with or without https://doi.org/ or doi:")
+    pmid = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, required=False,
+                                          queryset=Topic.objects.all())
+    authors = serializers.ListField(child=serializers.CharField(), required=False,
+                                    help_text="Ordered list of author names.")
+
+    class Meta:
+        model = Paper
+        fields = ["id", "doi", "pmid", "title", "authors", "journal", "year", "volume", "pages",
+                  "abstract", "publication_type", "url", "is_retracted", "retraction_date",
+                  "retraction_url", "topics", "created_at", "updated_at"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    evidence = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = CuratorReview
+        fields = ["id", "uid", "claim", "evidence", "review_round", "verdict", "comment",
+                  "reviewer", "created_at"]
+        read_only_fields = fields
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["verdict"] != Verdict.APPROVE and not attrs["comment"].strip():
+            raise serializers.ValidationError(
+                {"comment": "A comment is required to reject or request changes."})
+        return attrs
+
+
+class ReviewTargetSerializer(ReviewCreateSerializer):
+    """POST /reviews/: a verdict on exactly one claim or evidence item."""
+
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all(), required=False)
+    evidence = serializers.PrimaryKeyRelatedField(queryset=Evidence.objects.all(), required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if bool(attrs.get("claim")) == bool(attrs.get("evidence")):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Review exactly one of a claim or an evidence item."]})
+        return attrs
+
+
+class AllowedActionsMixin(serializers.Serializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="Transitions the requesting user may apply now.")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj):
+        request = self.context.get("request")
+        if request is None or not roles.sees_everything(request.user):
+            return []
+        return workflow.allowed_actions(obj, request.user)
+
+
+class EvidenceSerializer(AllowedActionsMixin, ValidatedModelSerializer):
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+    claim_uid = serializers.UUIDField(source="claim.uid", read_only=True)
+    paper = PaperRefField(help_text="Paper id, DOI or pmid:NNN; reads give a summary.")
+    evidence_type = EvidenceTypeRefField(help_text="Evidence type id or code.")
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviews = ReviewSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "uid", "claim", "claim_uid", "paper", "evidence_type", "direction",
+                  "excerpt", "location", "species", "model", "sex", "intervention", "dose",
+                  "route", "outcome", "effect", "effect_value", "effect_unit", "sample_size",
+                  "notes", "status", "review_round", "created_by", "updated_by", "created_at",
+                  "updated_at", "reviews", "allowed_actions"]
+        read_only_fields = ["uid", "status", "review_round", "created_at", "updated_at"]
+
+
+class ClaimEvidenceSerializer(EvidenceSerializer):
+    """Evidence as nested in its claim (the claim is the parent)."""
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [f for f in EvidenceSerializer.Meta.fields
+                  if f not in ("claim", "claim_uid", "allowed_actions")]
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimVersion
+        fields = ["number", "content_hash", "accepted_at"]
+
+
+class ClaimVersionSerializer(serializers.ModelSerializer):
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    claim_uid = serializers.UUIDField(source="claim.uid", read_only=True)
+
+    class Meta:
+        model = ClaimVersion
+        fields = ["claim", "claim_uid", "number", "content_hash", "accepted_at", "content"]
+
+
+class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, required=False,
+                                          queryset=Topic.objects.all())
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    superseded_by = serializers.UUIDField(source="superseded_by.uid", read_only=True,
+                                          allow_null=True)
+    evidence = ClaimEvidenceSerializer(many=True, read_only=True)
+    evidence_counts = serializers.SerializerMethodField()
+    reviews = ReviewSerializer(many=True, read_only=True)
+    versions = VersionSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "uid", "text", "subject", "relation", "object", "context", "topics",
+                  "status", "review_round", "retraction_reason", "superseded_by", "created_by",
+                  "updated_by", "created_at", "updated_at", "evidence_counts", "evidence",
+                  "reviews", "versions", "allowed_actions"]
+        read_only_fields = ["uid", "status", "review_round", "retraction_reason", "created_at",
+                            "updated_at"]
+
+    @extend_schema_field({"type": "object", "properties": {
+        d: {"type": "integer"} for d in Direction.values}})
+    def get_evidence_counts(self, claim):
+        counts = dict.fromkeys(Direction.values, 0)
+        for evidence in claim.evidence.all():
+            counts[evidence.direction] += 1
+        return counts
+
+
+class RetractSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    superseded_by = serializers.SlugRelatedField(
+        slug_field="uid", queryset=Claim.objects.all(), required=False, allow_null=True,
+        help_text="uid of the claim that replaces this one")
+
+

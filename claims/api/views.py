@@ -1,0 +1,193 @@
+"""API endpoints. Views declare what they serve; rules live in the workflow and the models."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from claims import roles, workflow
+from claims.api import serializers as s
+from claims.api.history import history_of
+from claims.filters import (
+    ClaimFilter,
+    EvidenceFilter,
+    EvidenceTypeFilter,
+    PaperFilter,
+    ReviewFilter,
+)
+from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
+
+
+class CurationViewSet(viewsets.ModelViewSet):
+    """Records who created and last edited what; the workflow's four-eyes rule reads it."""
+
+    def sees_everything(self) -> bool:
+        return roles.sees_everything(self.request.user)
+
+    def perform_create(self, serializer):
+        fields = {f.name for f in serializer.Meta.model._meta.concrete_fields}
+        extra = {"created_by": self.request.user} if "created_by" in fields else {}
+        if "updated_by" in fields:
+            extra["updated_by"] = self.request.user
+        serializer.save(**extra)
+
+    def perform_update(self, serializer):
+        fields = {f.name for f in serializer.Meta.model._meta.concrete_fields}
+        extra = {"updated_by": self.request.user} if "updated_by" in fields else {}
+        serializer.save(**extra)
+
+
+def _reviews():
+    return Prefetch("reviews", queryset=CuratorReview.objects.select_related("reviewer"))
+
+
+def _evidence(visible):
+    return Prefetch("evidence", queryset=visible.select_related(
+        "paper", "evidence_type", "created_by", "updated_by").prefetch_related(_reviews()))
+
+
+class TopicViewSet(CurationViewSet):
+    queryset = Topic.objects.all()
+    serializer_class = s.TopicSerializer
+    search_fields = ["slug", "name"]
+    ordering_fields = ["slug", "name"]
+
+
+class EvidenceTypeViewSet(CurationViewSet):
+    queryset = EvidenceType.objects.select_related("parent")
+    serializer_class = s.EvidenceTypeSerializer
+    filterset_class = EvidenceTypeFilter
+    search_fields = ["code", "label", "description", "eco_id"]
+    ordering_fields = ["code", "label", "weight"]
+
+
+class PaperViewSet(CurationViewSet):
+    queryset = Paper.objects.prefetch_related("topics").order_by("-year", "title", "id")
+    serializer_class = s.PaperSerializer
+    filterset_class = PaperFilter
+    search_fields = ["title", "abstract", "journal", "doi", "pmid"]
+    ordering_fields = ["year", "title", "created_at", "updated_at"]
+
+
+class TransitionsMixin:
+    """POST actions shared by claims and evidence: each calls one workflow function.
+
+    Any signed-in user may ask; the workflow decides by role and answers 403 or 409.
+    """
+
+    def _respond(self, obj):
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=None, summary="Submit for review (draft → submitted)")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def submit(self, request, pk=None):
+        return self._respond(workflow.submit(self.get_object(), request.user))
+
+    @extend_schema(request=None, summary="Withdraw from review (submitted → draft)")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def withdraw(self, request, pk=None):
+        return self._respond(workflow.withdraw(self.get_object(), request.user))
+
+    @extend_schema(request=None, summary="Reopen to rework (rejected → draft)")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def reopen(self, request, pk=None):
+        return self._respond(workflow.reopen(self.get_object(), request.user))
+
+    @extend_schema(request=s.ReviewCreateSerializer,
+                   summary="Review: approve, reject or request changes")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], url_path="reviews")
+    def add_review(self, request, pk=None):
+        body = s.ReviewCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        obj = self.get_object()
+        workflow.review(obj, request.user, **body.validated_data)
+        return self._respond(obj)
+
+    @extend_schema(request=None, summary="Every change, transition and review, oldest first")
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        visible = Evidence.objects.visible(roles.sees_everything(request.user))
+        return Response(history_of(self.get_object(), visible))
+
+
+class ClaimViewSet(TransitionsMixin, CurationViewSet):
+    serializer_class = s.ClaimSerializer
+    filterset_class = ClaimFilter
+    search_fields = ["text", "subject", "object", "evidence__excerpt", "evidence__paper__title"]
+    ordering_fields = ["created_at", "updated_at", "text"]
+
+    def get_queryset(self):
+        everything = self.sees_everything()
+        return (Claim.objects.visible(everything)
+                .select_related("created_by", "updated_by", "superseded_by")
+                .prefetch_related("topics", "versions", _reviews(),
+                                  _evidence(Evidence.objects.visible(everything)))
+                .order_by("-updated_at", "-id"))
+
+    @extend_schema(request=s.RetractSerializer, summary="Retract an accepted claim (staff)")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def retract(self, request, pk=None):
+        body = s.RetractSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        claim = self.get_object()
+        workflow.retract(claim, request.user, **body.validated_data)
+        return self._respond(claim)
+
+    @extend_schema(responses=s.ClaimVersionSerializer, summary="A citable accepted version")
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
+    def version(self, request, pk=None, number=None):
+        version = get_object_or_404(ClaimVersion.objects.select_related("claim"),
+                                    claim=self.get_object(), number=number)
+        return Response(s.ClaimVersionSerializer(version).data)
+
+    @extend_schema(responses=s.VersionSummarySerializer(many=True),
+                   summary="The claim's accepted versions")
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        return Response(s.VersionSummarySerializer(self.get_object().versions.all(),
+                                                   many=True).data)
+
+
+class EvidenceViewSet(TransitionsMixin, CurationViewSet):
+    serializer_class = s.EvidenceSerializer
+    filterset_class = EvidenceFilter
+    search_fields = ["excerpt", "notes", "paper__title", "claim__text"]
+    ordering_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self):
+        return (Evidence.objects.visible(self.sees_everything())
+                .select_related("claim", "paper", "evidence_type", "created_by", "updated_by")
+                .prefetch_related(_reviews())
+                .order_by("claim_id", "id"))
+
+
+class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reviews are append-only: listed, read and created (through the workflow), never edited."""
+
+    serializer_class = s.ReviewSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filterset_class = ReviewFilter
+    search_fields = ["comment"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        queryset = CuratorReview.objects.select_related("reviewer").order_by("created_at", "id")
+        if roles.sees_everything(self.request.user):
+            return queryset
+        public_claims = Claim.objects.visible(False).filter(pk=OuterRef("claim_id"))
+        public_evidence = Evidence.objects.visible(False).filter(pk=OuterRef("evidence_id"))
+        return queryset.filter(Q(Exists(public_claims)) | Q(Exists(public_evidence)))
+
+    @extend_schema(request=s.ReviewTargetSerializer, responses=s.ReviewSerializer)
+    def create(self, request, *args, **kwargs):
+        body = s.ReviewTargetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        target = data.pop("claim", None) or data.pop("evidence")
+        data.pop("evidence", None)
+        outcome = workflow.review(target, request.user, **data)
+        return Response(s.ReviewSerializer(outcome.review).data, status=status.HTTP_201_CREATED)

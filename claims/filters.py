@@ -1,0 +1,128 @@
+"""Query filters for the API (django-filter), combinable with each other."""
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef, Q
+
+from claims import roles
+from claims.choices import Direction, Relation, Status
+from claims.models import Claim, CuratorReview, Evidence, EvidenceType, Paper, Topic
+from claims.models.papers import normalise_doi, normalise_pmid
+
+
+def paper_q(value: str, prefix: str = "") -> Q:
+    """A paper given by database id (digits), DOI, or PMID written as pmid:NNN."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return Q(**{f"{prefix}pk": int(value)})
+    if value.lower().startswith("pmid:"):
+        return Q(**{f"{prefix}pmid": normalise_pmid(value)})
+    return Q(**{f"{prefix}doi": normalise_doi(value)})
+
+
+class PaperFilter(filters.FilterSet):
+    doi = filters.CharFilter(method="filter_doi", help_text="DOI, any case, with or without "
+                             "https://doi.org/")
+    pmid = filters.CharFilter(method="filter_pmid")
+    year = filters.NumberFilter()
+    year_from = filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_to = filters.NumberFilter(field_name="year", lookup_expr="lte")
+    journal = filters.CharFilter(lookup_expr="icontains")
+    topic = filters.ModelMultipleChoiceFilter(field_name="topics", to_field_name="slug",
+                                              queryset=Topic.objects.all())
+    publication_type = filters.CharFilter()
+    is_retracted = filters.BooleanFilter()
+
+    class Meta:
+        model = Paper
+        fields = []
+
+    def filter_doi(self, queryset, name, value):
+        return queryset.filter(doi=normalise_doi(value))
+
+    def filter_pmid(self, queryset, name, value):
+        return queryset.filter(pmid=normalise_pmid(value))
+
+
+class ClaimFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    topic = filters.ModelMultipleChoiceFilter(field_name="topics", to_field_name="slug",
+                                              queryset=Topic.objects.all(), distinct=True)
+    relation = filters.MultipleChoiceFilter(choices=Relation.choices)
+    subject = filters.CharFilter(lookup_expr="icontains")
+    object = filters.CharFilter(lookup_expr="icontains")
+    context = filters.CharFilter(lookup_expr="icontains")
+    evidence_type = filters.CharFilter(method="filter_evidence",
+                                       help_text="Evidence type code, e.g. in-vivo-animal-model")
+    paper = filters.CharFilter(method="filter_evidence", help_text="Paper id, DOI, or pmid:NNN")
+    direction = filters.ChoiceFilter(choices=Direction.choices, method="filter_evidence")
+    created_by = filters.CharFilter(field_name="created_by__username")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+                                              help_text="ISO 8601, e.g. 2026-01-31T00:00:00Z")
+    reviewable = filters.BooleanFilter(method="filter_reviewable",
+                                       help_text="true: submitted claims you may review now")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def _visible_evidence(self):
+        user = getattr(self.request, "user", None)
+        return Evidence.objects.visible(roles.sees_everything(user)).filter(claim=OuterRef("pk"))
+
+    def filter_evidence(self, queryset, name, value):
+        evidence = self._visible_evidence()
+        if name == "evidence_type":
+            evidence = evidence.filter(evidence_type__code=value)
+        elif name == "paper":
+            evidence = evidence.filter(paper_q(value, prefix="paper__"))
+        else:
+            evidence = evidence.filter(direction=value)
+        return queryset.filter(Exists(evidence))
+
+    def filter_reviewable(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not roles.is_reviewer(user):
+            return queryset.none() if value else queryset
+        reviewed = CuratorReview.objects.filter(claim=OuterRef("pk"), reviewer=user,
+                                                review_round=OuterRef("review_round"))
+        involved = Evidence.objects.filter(claim=OuterRef("pk"), status=Status.SUBMITTED).filter(
+            Q(created_by=user) | Q(updated_by=user))
+        mine = Q(created_by=user) | Q(updated_by=user) | Q(Exists(reviewed)) | Q(Exists(involved))
+        reviewable = Q(status=Status.SUBMITTED) & ~mine
+        return queryset.filter(reviewable if value else ~reviewable)
+
+
+class EvidenceFilter(filters.FilterSet):
+    claim = filters.NumberFilter(field_name="claim_id")
+    claim_uid = filters.UUIDFilter(field_name="claim__uid")
+    paper = filters.CharFilter(method="filter_paper", help_text="Paper id, DOI, or pmid:NNN")
+    evidence_type = filters.CharFilter(field_name="evidence_type__code")
+    direction = filters.MultipleChoiceFilter(choices=Direction.choices)
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Evidence
+        fields = []
+
+    def filter_paper(self, queryset, name, value):
+        return queryset.filter(paper_q(value, prefix="paper__"))
+
+
+class EvidenceTypeFilter(filters.FilterSet):
+    parent = filters.CharFilter(field_name="parent__code")
+
+    class Meta:
+        model = EvidenceType
+        fields = ["eco_id"]
+
+
+class ReviewFilter(filters.FilterSet):
+    claim = filters.NumberFilter(field_name="claim_id")
+    evidence = filters.NumberFilter(field_name="evidence_id")
+    reviewer = filters.CharFilter(field_name="reviewer__username")
+    verdict = filters.CharFilter()
+
+    class Meta:
+        model = CuratorReview
+        fields = []
