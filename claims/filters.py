@@ -27,8 +27,8 @@ class PaperFilter(filters.FilterSet):
     year_from = filters.NumberFilter(field_name="year", lookup_expr="gte")
     year_to = filters.NumberFilter(field_name="year", lookup_expr="lte")
     journal = filters.CharFilter(lookup_expr="icontains")
-    topic = filters.ModelMultipleChoiceFilter(field_name="topics", to_field_name="slug",
-                                              queryset=Topic.objects.all())
+    topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
+                                              queryset=Topic.objects.all(), distinct=True)
     publication_type = filters.CharFilter()
     is_retracted = filters.BooleanFilter()
 
@@ -45,7 +45,7 @@ class PaperFilter(filters.FilterSet):
 
 class ClaimFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
-    topic = filters.ModelMultipleChoiceFilter(field_name="topics", to_field_name="slug",
+    topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
                                               queryset=Topic.objects.all(), distinct=True)
     relation = filters.MultipleChoiceFilter(choices=Relation.choices)
     subject = filters.CharFilter(lookup_expr="icontains")
