@@ -18,11 +18,13 @@ def _record_entries(record_qs, kind):
     for record in record_qs.select_related("history_user").order_by("history_date", "history_id"):
         changes = []
         if previous is not None:
-            # Include the non-editable fields too: status is the one that matters most.
-            tracked = [f.name for f in record.tracked_fields if f.name not in _SKIP]
-            delta = record.diff_against(previous, included_fields=tracked)
-            changes = [{"field": c.field, "from": _plain(c.old), "to": _plain(c.new)}
-                       for c in delta.changes]
+            # Compare every tracked column (simple-history's diff skips non-editable ones,
+            # and status is the change that matters most).
+            changes = [{"field": f.name, "from": _plain(getattr(previous, f.attname)),
+                        "to": _plain(getattr(record, f.attname))}
+                       for f in record.tracked_fields
+                       if f.name not in _SKIP
+                       and getattr(previous, f.attname) != getattr(record, f.attname)]
         entries.append({
             "at": record.history_date,
             "kind": kind,
