@@ -11,28 +11,36 @@ from claims.choices import Role
 RETRACT_PERMISSION = "claims.retract_claim"
 
 
-def _group_names(user) -> frozenset[str]:
-    cached = getattr(user, "_curation_group_names", None)
+def _roles(user) -> frozenset[str]:
+    """The user's roles, read once per user object (a request's user: once per request).
+
+    Everything is read together so that any role question costs the same queries,
+    whichever is asked first.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_curation_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._curation_group_names = cached
+        if user.is_superuser:
+            cached = frozenset({Role.CURATOR, Role.REVIEWER, "staff"})
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
+            if user.has_perm(RETRACT_PERMISSION):
+                cached |= {"staff"}
+        user._curation_roles = cached
     return cached
 
 
-def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def is_curator(user) -> bool:
-    return _active(user) and (user.is_superuser or Role.CURATOR in _group_names(user))
+    return Role.CURATOR in _roles(user)
 
 
 def is_reviewer(user) -> bool:
-    return _active(user) and (user.is_superuser or Role.REVIEWER in _group_names(user))
+    return Role.REVIEWER in _roles(user)
 
 
 def has_staff_powers(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(RETRACT_PERMISSION))
+    return "staff" in _roles(user)
 
 
 def sees_everything(user) -> bool:
