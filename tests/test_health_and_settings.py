@@ -1,0 +1,55 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def run_check(env):
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings"}
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT,
+                          env={**base, **env}, capture_output=True, text=True, timeout=60)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_check({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_settings_come_from_the_environment():
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; "
+         "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'])"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings",
+             "SECRET_KEY": "s" * 50, "DEBUG": "false", "ALLOWED_HOSTS": "curation.example.org",
+             "DATABASE_URL": "postgres://u:p@db:5432/curation"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "['curation.example.org']",
+                                     "django.db.backends.postgresql"]
+
+
+def test_a_malformed_boolean_is_refused_by_name():
+    result = run_check({"DEBUG": "perhaps", "SECRET_KEY": "x"})
+    assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
