@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run test install lint schema clean
+.PHONY: run test install lint schema clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,6 @@ schema: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+bench: install
+	$(BIN)/python -m pytest bench/ -q -s -p no:cacheprovider -o python_files="bench_*.py"
