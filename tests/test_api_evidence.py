@@ -107,3 +107,16 @@ def test_topics_are_listed_and_created_by_curators(api, personas):
     duplicate = api.as_(personas.curator).post("/api/v1/topics/", {"slug": "als", "name": "again"},
                                                format="json")
     assert duplicate.status_code == 400 and "slug" in duplicate.json()
+
+
+def test_accepted_evidence_is_frozen_but_its_notes_stay_editable(api, personas, claim):
+    evidence = make_evidence(claim, direction="supports")
+    workflow.submit(claim, personas.curator)
+    workflow.review(claim, personas.reviewer, "approve")
+    client = api.as_(personas.curator)
+    flipped = client.patch(f"{URL}{evidence.pk}/", {"direction": "contradicts"}, format="json")
+    assert flipped.status_code == 400
+    assert "frozen" in flipped.json()["direction"][0]
+    assert client.patch(f"{URL}{evidence.pk}/", {"notes": "typo fixed"}, format="json").status_code == 200
+    evidence.refresh_from_db()
+    assert evidence.direction == "supports" and evidence.notes == "typo fixed"

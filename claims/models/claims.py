@@ -20,6 +20,25 @@ from claims.models.vocabulary import EvidenceType
 # A claim's meaning; once accepted these never change (a new claim supersedes it).
 FROZEN_CLAIM_FIELDS = ("text", "subject", "relation", "object", "context")
 FROZEN_STATUSES = (Status.ACCEPTED, Status.RETRACTED)
+# What reviewers accepted about an evidence item; notes stay editable.
+FROZEN_EVIDENCE_FIELDS = ("claim", "paper", "evidence_type", "direction", "excerpt", "location",
+                          "species", "model", "sex", "intervention", "dose", "route", "outcome",
+                          "effect", "effect_value", "effect_unit", "sample_size")
+
+
+def _refuse_frozen_changes(obj, fields, advice):
+    """Accepted content is what reviewers approved and versions cite: it does not change."""
+    if not obj.pk or obj.status not in FROZEN_STATUSES:
+        return
+    columns = [type(obj)._meta.get_field(f).attname for f in fields]
+    stored = type(obj).objects.filter(pk=obj.pk).values(*columns).first()
+    if stored is None:
+        return
+    kind = type(obj)._meta.verbose_name
+    changed = [f for f, c in zip(fields, columns, strict=True) if stored[c] != getattr(obj, c)]
+    if changed:
+        raise ValidationError({f: f"An {obj.status} {kind}'s {f} is frozen; {advice}."
+                               for f in changed})
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -96,15 +115,8 @@ class Claim(HasUid, Timestamped):
         return self.text[:100]
 
     def clean(self):
-        if self.pk and self.status in FROZEN_STATUSES:
-            stored = Claim.objects.filter(pk=self.pk).values(*FROZEN_CLAIM_FIELDS).first()
-            changed = [f for f in FROZEN_CLAIM_FIELDS if stored and stored[f] != getattr(self, f)]
-            if changed:
-                raise ValidationError({
-                    field: f"An {self.status} claim's {field} is frozen; state a new claim "
-                           "that supersedes it instead."
-                    for field in changed
-                })
+        _refuse_frozen_changes(self, FROZEN_CLAIM_FIELDS,
+                               "state a new claim that supersedes it instead")
 
 
 class Evidence(HasUid, Timestamped):
@@ -164,3 +176,7 @@ class Evidence(HasUid, Timestamped):
 
     def __str__(self):
         return f"{self.get_direction_display()}: {self.paper_id} → claim {self.claim_id}"
+
+    def clean(self):
+        _refuse_frozen_changes(self, FROZEN_EVIDENCE_FIELDS,
+                               "add a new evidence item and have it reviewed instead")
