@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 from django.db import connection
@@ -9,9 +10,13 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("REQUIRE_POSTGRES") and not on_postgres:
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL.")
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    has_browser = bool(shutil.which("chromium") and shutil.which("chromedriver"))
+    no_browser = pytest.mark.skip(reason="needs Debian's chromium and chromium-driver packages")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+        if "browser" in item.keywords and not has_browser:
+            item.add_marker(no_browser)
 
 
 @pytest.fixture
