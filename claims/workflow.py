@@ -66,25 +66,35 @@ def _check_state(obj, action: str):
     if obj.status not in sources:
         possible = sorted({name for name, src, _ in table if src == obj.status})
         raise TransitionNotAllowed(
-            f"Cannot {action.replace('_', ' ')} a {obj.status} {_kind(obj)}. "
+            f"Cannot {action.replace('_', ' ')}: the {_kind(obj)} is {obj.status}. "
             f"From {obj.status} it may be: {', '.join(possible) or 'nothing (final state)'}."
         )
 
 
 def _check_author(obj, actor, action: str):
+    if roles.has_staff_powers(actor):
+        return  # staff act for the author
     if not roles.is_curator(actor):
         raise TransitionNotAllowed(f"Only curators may {action} a {_kind(obj)}.", forbidden=True)
-    if obj.created_by_id != actor.pk and not roles.has_staff_powers(actor):
+    if obj.created_by_id != actor.pk:
         raise TransitionNotAllowed(
             f"Only the author of this {_kind(obj)} (or staff) may {action} it.", forbidden=True)
 
 
 def _check_evidence_on_its_own(evidence: Evidence, action: str):
-    if evidence.claim.status != Status.ACCEPTED:
+    status = evidence.claim.status
+    if status == Status.RETRACTED:
+        raise TransitionNotAllowed("The claim is retracted: its evidence is no longer reviewed.")
+    if status != Status.ACCEPTED:
         raise TransitionNotAllowed(
-            f"Evidence on a {evidence.claim.status} claim travels with its claim: "
+            f"Evidence on a {status} claim travels with its claim: "
             f"{action.replace('_', ' ')} the claim instead."
         )
+
+
+def _check_staff(actor):
+    if not roles.has_staff_powers(actor):
+        raise TransitionNotAllowed("Only staff may retract a claim.", forbidden=True)
 
 
 def _check_reviewer(obj, reviewer, verdict: str):
@@ -114,8 +124,7 @@ def _check(obj, action: str, actor):
             _check_evidence_on_its_own(obj, "review")
         return
     if action == "retract":
-        if not roles.has_staff_powers(actor):
-            raise TransitionNotAllowed("Only staff may retract a claim.", forbidden=True)
+        _check_staff(actor)
         _check_state(obj, action)
         return
     _check_author(obj, actor, action)
@@ -143,7 +152,13 @@ def allowed_actions(obj, user) -> list[str]:
 
 
 def _lock(obj):
-    """The row as it is now, locked until the transaction ends: decisions read this copy."""
+    """The row as it is now, locked until the transaction ends: decisions read this copy.
+
+    Evidence locks its claim first. Every transition takes a claim's lock before any of its
+    evidence rows, so two transitions on one claim queue instead of deadlocking.
+    """
+    if isinstance(obj, Evidence):
+        Claim.objects.select_for_update().get(pk=obj.claim_id)
     return type(obj).objects.select_for_update().get(pk=obj.pk)
 
 
@@ -190,7 +205,6 @@ def _transition(obj, actor, action: str, target: str, *, reason: str, extra=None
     with transaction.atomic():
         locked = _lock(obj)
         _check(locked, action, actor)
-
         locked.status = target
         fields = ["status"]
         if action == "submit":
@@ -203,7 +217,9 @@ def _transition(obj, actor, action: str, target: str, *, reason: str, extra=None
         if isinstance(locked, Claim):
             follow = {"submit": (Status.DRAFT, Status.SUBMITTED),
                       "withdraw": (Status.SUBMITTED, Status.DRAFT),
-                      "reopen": (Status.REJECTED, Status.DRAFT)}.get(action)
+                      "reopen": (Status.REJECTED, Status.DRAFT),
+                      # Evidence still under review is released when its claim is retracted.
+                      "retract": (Status.SUBMITTED, Status.DRAFT)}.get(action)
             if follow:
                 _move_evidence(locked, actor, *follow, reason=f"{action} with claim")
     _refresh(obj)
@@ -230,6 +246,7 @@ def reopen(obj, actor):
 
 def retract(claim: Claim, actor, reason: str, superseded_by: Claim | None = None):
     """accepted → retracted (staff): stays readable, marked retracted, with its reason."""
+    _check_staff(actor)  # before the input: someone without the role learns that first
     reason = (reason or "").strip()
     if not reason:
         raise TransitionNotAllowed("A retraction needs a reason.")
@@ -251,14 +268,13 @@ def review(obj, reviewer, verdict: str, comment: str = "") -> Outcome:
     if verdict not in Verdict.values:
         raise TransitionNotAllowed(
             f"Unknown verdict {verdict!r}: choose one of {', '.join(Verdict.values)}.")
-    if verdict != Verdict.APPROVE and not comment:
-        raise TransitionNotAllowed("A comment is required to reject or request changes.")
     is_claim = isinstance(obj, Claim)
     with transaction.atomic():
         locked = _lock(obj)
-        if not is_claim:
-            Claim.objects.select_for_update().get(pk=locked.claim_id)
         _check(locked, verdict, reviewer)
+        # After the role, four-eyes and state checks: those answers come first.
+        if verdict != Verdict.APPROVE and not comment:
+            raise TransitionNotAllowed("A comment is required to reject or request changes.")
         target = {"claim": locked} if is_claim else {"evidence": locked}
         record = CuratorReview.objects.create(**target, review_round=locked.review_round,
                                               verdict=verdict, comment=comment,

@@ -55,3 +55,27 @@ def make_evidence(claim, paper=None, evidence_type=None, created_by=None, **fiel
         claim=claim, paper=paper or make_paper(), evidence_type=evidence_type or make_evidence_type(),
         created_by=created_by or claim.created_by, updated_by=created_by or claim.created_by,
         **fields)
+
+
+def admin_form_data(response) -> dict:
+    """The POST body an admin add/change page would send back unchanged.
+
+    Built from the rendered page's form and inline formsets (management forms included), so
+    a test sets only the fields it means to change.
+    """
+    data = {}
+
+    def put(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+
+    put(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        put(formset.management_form)
+        for form in formset.forms:
+            put(form)
+    return data

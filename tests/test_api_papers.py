@@ -48,7 +48,7 @@ def test_duplicate_doi_is_refused_whatever_its_case_or_prefix(api, personas):
     response = api.as_(personas.curator).post(
         URL, {"title": "again", "doi": "doi:10.1002/ANA.22534"}, format="json")
     assert response.status_code == 400
-    assert "already exists" in str(response.json())
+    assert response.json()["doi"] == ["A paper with this DOI already exists."]
     assert Paper.objects.count() == 1
 
 
@@ -57,7 +57,7 @@ def test_duplicate_pmid_is_refused(api, personas):
     response = api.as_(personas.curator).post(URL, {"title": "again", "pmid": "20167253"},
                                               format="json")
     assert response.status_code == 400
-    assert "PMID already exists" in str(response.json())
+    assert response.json()["pmid"] == ["A paper with this PMID already exists."]
 
 
 def test_curator_updates_and_deletes_a_paper(api, personas):

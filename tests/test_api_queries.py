@@ -5,7 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import workflow
-from claims.models import Claim
 from tests.factories import make_claim, make_evidence, make_paper, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def populate(personas, n):
     topic = make_topic()
-    for i in range(n):
+    for _ in range(n):
         claim = make_claim(created_by=personas.curator)
         claim.topics.add(topic)
         make_evidence(claim, paper=make_paper(), direction="supports")

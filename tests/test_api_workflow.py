@@ -71,7 +71,8 @@ def test_transition_from_the_wrong_state_is_a_409_naming_the_state(api, personas
 
 @pytest.mark.parametrize("persona, expected", [("outsider", 404), ("reviewer", 403),
                                                ("other_curator", 403), ("anonymous", 401)])
-def test_only_the_author_submits_and_outsiders_do_not_even_see_drafts(api, personas, claim, persona, expected):
+def test_only_the_author_submits_and_outsiders_do_not_see_drafts(api, personas, claim, persona,
+                                                                 expected):
     user = None if persona == "anonymous" else getattr(personas, persona)
     assert act(api, user, claim, "submit").status_code == expected
     claim.refresh_from_db()

@@ -37,7 +37,7 @@ def _refuse_frozen_changes(obj, fields, advice):
     kind = type(obj)._meta.verbose_name
     changed = [f for f, c in zip(fields, columns, strict=True) if stored[c] != getattr(obj, c)]
     if changed:
-        raise ValidationError({f: f"An {obj.status} {kind}'s {f} is frozen; {advice}."
+        raise ValidationError({f: f"The {kind} is {obj.status}, so its {f} is frozen; {advice}."
                                for f in changed})
 
 
@@ -65,8 +65,11 @@ class EvidenceManager(models.Manager.from_queryset(EvidenceQuerySet)):
 
 
 def _status_check(prefix):
+    # status is not editable, so full_clean() skips its choices: this message is the one users see.
     return models.CheckConstraint(condition=Q(status__in=Status.values),
-                                  name=f"{prefix}_status_valid")
+                                  name=f"{prefix}_status_valid",
+                                  violation_error_message="Unknown status: it is one of draft, "
+                                                          "submitted, accepted, rejected or retracted.")
 
 
 class Claim(HasUid, Timestamped):

@@ -121,10 +121,10 @@ class Paper(Timestamped):
         ordering = ["-year", "title"]
         constraints = [
             models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""),
-                                    name="paper_doi_unique",
+                                    name="paper_doi_unique", violation_error_code="duplicate_doi",
                                     violation_error_message="A paper with this DOI already exists."),
             models.UniqueConstraint(fields=["pmid"], condition=~Q(pmid=""),
-                                    name="paper_pmid_unique",
+                                    name="paper_pmid_unique", violation_error_code="duplicate_pmid",
                                     violation_error_message="A paper with this PMID already exists."),
             models.CheckConstraint(
                 condition=~Q(doi="") | ~Q(pmid="") | ~Q(url=""),
@@ -174,4 +174,19 @@ class Paper(Timestamped):
         # clean() reports the missing identifier against the doi field; avoid saying it twice.
         if not (self.doi or self.pmid or self.url):
             return
-        super().validate_constraints(exclude=exclude)
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            raise _on_identifier_fields(exc) from None
+
+
+_IDENTIFIER_CONSTRAINTS = {"duplicate_doi": "doi", "duplicate_pmid": "pmid"}
+
+
+def _on_identifier_fields(exc: ValidationError) -> ValidationError:
+    """A duplicate DOI or PMID is a mistake in that field: report it there."""
+    moved: dict[str, list] = {}
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            moved.setdefault(_IDENTIFIER_CONSTRAINTS.get(error.code, field), []).append(error)
+    return ValidationError(moved)

@@ -1,0 +1,17 @@
+"""The admin site: one module per concern, registered on import.
+
+base      shared pieces: history without revert, read-only admins and inlines, editor stamps
+queues    list filters: the review queue, my drafts
+actions   admin actions that call claims.workflow (and the comment form some of them ask for)
+papers    Paper, Topic, EvidenceType
+claims    Claim and Evidence, with their evidence, review and version inlines
+reviews   CuratorReview and ClaimVersion: append-only, read-only
+"""
+
+from django.contrib import admin
+
+from claims.admin import claims, papers, reviews  # noqa: F401  (registers the model admins)
+
+admin.site.site_header = "Claims and evidence curation"
+admin.site.site_title = "Claims and evidence curation"
+admin.site.index_title = "Curation"

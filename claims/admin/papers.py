@@ -1,0 +1,97 @@
+"""Papers and the vocabulary claims are filed under: topics and evidence types."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from claims.admin.base import HistoryAdmin, ReadOnlyInline, count_of
+from claims.models import Claim, Evidence, EvidenceType, Paper, Topic
+
+
+class CitingEvidenceInline(ReadOnlyInline):
+    """The evidence that cites this paper, with the claim it supports or contradicts."""
+
+    model = Evidence
+    fk_name = "paper"
+    fields = ("claim", "direction", "evidence_type", "location", "status")
+    verbose_name = "evidence citing this paper"
+    verbose_name_plural = "evidence citing this paper"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim", "evidence_type")
+
+
+@admin.register(Paper)
+class PaperAdmin(HistoryAdmin):
+    list_display = ("title_short", "year", "journal", "doi", "pmid", "publication_type",
+                    "is_retracted", "evidence_count")
+    list_filter = ("is_retracted", "publication_type", "year", "topics")
+    search_fields = ("title", "doi", "=pmid", "journal", "url")
+    autocomplete_fields = ("topics",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (CitingEvidenceInline,)
+    history_list_display = ("is_retracted",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = (
+        (None, {"fields": ("title", "authors", "journal", "year", "volume", "pages",
+                           "publication_type", "topics")}),
+        ("Identifiers", {"fields": ("doi", "pmid", "url")}),
+        ("Abstract", {"fields": ("abstract",), "classes": ("collapse",)}),
+        ("Retraction", {"fields": ("is_retracted", "retraction_date", "retraction_url")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("title", "authors"):
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            evidence_total=count_of(Evidence.objects, "paper"))
+
+    @admin.display(description="title", ordering="title")
+    def title_short(self, paper):
+        return paper.title if len(paper.title) <= 90 else f"{paper.title[:90]}…"
+
+    @admin.display(description="evidence", ordering="evidence_total")
+    def evidence_count(self, paper):
+        return paper.evidence_total
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "claim_count", "paper_count")
+    search_fields = ("slug", "name")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            claim_total=count_of(Claim.topics.through.objects, "topic"),
+            paper_total=count_of(Paper.topics.through.objects, "topic"))
+
+    @admin.display(description="claims", ordering="claim_total")
+    def claim_count(self, topic):
+        return topic.claim_total
+
+    @admin.display(description="papers", ordering="paper_total")
+    def paper_count(self, topic):
+        return topic.paper_total
+
+
+@admin.register(EvidenceType)
+class EvidenceTypeAdmin(admin.ModelAdmin):
+    list_display = ("label", "code", "eco_id", "parent", "weight", "evidence_count")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("parent",)
+    search_fields = ("code", "label", "eco_id", "description")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"code": ("label",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            evidence_total=count_of(Evidence.objects, "evidence_type"))
+
+    @admin.display(description="evidence", ordering="evidence_total")
+    def evidence_count(self, evidence_type):
+        return evidence_type.evidence_total

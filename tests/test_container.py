@@ -1,0 +1,302 @@
+"""The container setup, read from its files: what `docker compose up` relies on.
+
+No Docker engine is needed: docker-compose.yml, the Dockerfile, its entrypoint script and
+.dockerignore are parsed and checked against each other, the Makefile and the settings.
+"""
+
+import fnmatch
+import json
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from django.apps import apps
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = REPO / "docker-compose.yml"
+DOCKERFILE = REPO / "Dockerfile"
+DOCKERIGNORE = REPO / ".dockerignore"
+MAKEFILE = REPO / "Makefile"
+CHOSEN_CREDENTIALS = {"POSTGRES_DB": "d", "POSTGRES_USER": "u", "POSTGRES_PASSWORD": "p"}
+
+_VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>\w+)")
+
+
+# --- reading the files ---------------------------------------------------------------------
+
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def interpolate(value: str, environ: dict[str, str]) -> str:
+    """Compose's variable substitution: ${X}, ${X:-default}, ${X:?error}, $$ for a dollar."""
+
+    def substitute(match: re.Match) -> str:
+        name = match["name"] or match["bare"]
+        given = environ.get(name, "")
+        if match["op"] in (":?", "?") and not given:
+            raise LookupError(f"{name} is required: {match['arg']}")
+        if match["op"] in (":-", "-") and not given:
+            return match["arg"]
+        return given
+
+    return "$".join(_VARIABLE.sub(substitute, part) for part in value.split("$$"))
+
+
+def service_env(service: str, environ: dict[str, str] | None = None) -> dict[str, str]:
+    environment = compose()["services"][service].get("environment", {})
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) if "=" in item else (item, "") for item in environment)
+    return {key: interpolate(str(value or ""), environ or {}) for key, value in environment.items()}
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    instructions, pending = [], ""
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + line).strip().partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    return instructions
+
+
+def instruction_args(keyword: str) -> list[str]:
+    return [arguments for name, arguments in dockerfile() if name == keyword]
+
+
+def exec_form(arguments: str) -> list[str]:
+    """An instruction's command as a list: the JSON (exec) form, or the shell form split."""
+    return json.loads(arguments) if arguments.startswith("[") else shlex.split(arguments)
+
+
+def last(keyword: str) -> list[str]:
+    found = instruction_args(keyword)
+    assert found, f"the Dockerfile has no {keyword}"
+    return exec_form(found[-1])
+
+
+def entrypoint_script() -> Path:
+    """The script the ENTRYPOINT runs, by its path inside the image (WORKDIR /app)."""
+    workdir = instruction_args("WORKDIR")[-1]
+    scripts = [arg for arg in last("ENTRYPOINT") if arg.endswith(".sh")]
+    assert scripts, "the ENTRYPOINT runs no script"
+    return REPO / Path(scripts[0]).relative_to(workdir) if scripts[0].startswith("/") else REPO / scripts[0]
+
+
+def startup_commands() -> list[list[str]]:
+    """What the container runs when it starts, in order: the entrypoint script's commands, with
+    `exec "$@"` standing for the CMD."""
+    commands = []
+    for line in entrypoint_script().read_text(encoding="utf-8").splitlines():
+        words = shlex.split(line, comments=True)
+        if words == ["exec", "$@"]:
+            commands.append(last("CMD"))
+        elif words and "manage.py" in words:
+            commands.append(words[words.index("manage.py") + 1:])
+    return commands
+
+
+def command_named(name: str) -> list[str]:
+    for command in startup_commands():
+        if command[0] == name:
+            return command
+    raise AssertionError(f"the container never runs {name!r} at start: {startup_commands()}")
+
+
+def makefile_fixtures() -> list[str]:
+    match = re.search(r"^FIXTURES\s*:?=\s*(.+)$", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    assert match, "the Makefile no longer sets FIXTURES"
+    return match[1].split()
+
+
+def gunicorn_port() -> int:
+    gunicorn = command_named("gunicorn")
+    bind = gunicorn[gunicorn.index("--bind") + 1]
+    return int(bind.rsplit(":", 1)[1])
+
+
+def dockerignored(path: str) -> bool:
+    """Whether .dockerignore keeps `path` (relative to the repo) out of the build context."""
+    ignored = False
+    parts = Path(path).parts
+    for raw in DOCKERIGNORE.read_text(encoding="utf-8").splitlines():
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negate = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if pattern.startswith("**/"):
+            candidates += ["/".join(parts[i: j + 1]) for i in range(len(parts)) for j in range(i, len(parts))]
+            pattern = pattern[3:]
+        if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
+            ignored = not negate
+    return ignored
+
+
+# --- docker-compose.yml --------------------------------------------------------------------
+
+def test_compose_defines_the_database_and_the_web_service():
+    assert {"db", "web"} <= set(compose()["services"])
+
+
+def test_database_is_postgres_16_with_its_data_on_a_named_volume():
+    config = compose()
+    db = config["services"]["db"]
+    assert db["image"] == "postgres:16"
+    mounts = dict(volume.split(":", 1) for volume in db["volumes"])
+    assert "/var/lib/postgresql/data" in mounts.values()
+    volume = next(name for name, target in mounts.items() if target == "/var/lib/postgresql/data")
+    assert volume in (config.get("volumes") or {}), f"volume {volume!r} is not declared at the top level"
+
+
+def test_database_reports_healthy_only_when_pg_isready():
+    test = compose()["services"]["db"]["healthcheck"]["test"]
+    assert "pg_isready" in (test if isinstance(test, str) else " ".join(test))
+
+
+def test_database_credentials_come_from_the_environment_with_defaults():
+    defaults = service_env("db")
+    assert all(defaults[name] for name in ("POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"))
+    chosen = service_env("db", CHOSEN_CREDENTIALS)
+    assert {name: chosen[name] for name in CHOSEN_CREDENTIALS} == CHOSEN_CREDENTIALS
+
+
+def test_web_is_built_from_the_dockerfile_and_waits_for_a_healthy_database():
+    web = compose()["services"]["web"]
+    build = web["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    dockerfile_name = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    assert (COMPOSE_FILE.parent / context / dockerfile_name).resolve() == DOCKERFILE
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_web_publishes_the_port_gunicorn_binds():
+    published = [str(port).rsplit(":", 1) for port in compose()["services"]["web"]["ports"]]
+    assert ["8000", str(gunicorn_port())] in published
+    assert str(gunicorn_port()) in instruction_args("EXPOSE")[-1].split()
+
+
+@pytest.mark.parametrize("environ", [{}, CHOSEN_CREDENTIALS], ids=["defaults", "chosen"])
+def test_web_reaches_the_database_service_with_its_credentials(environ):
+    environ = {"SECRET_KEY": "k", **environ}
+    url = urlsplit(service_env("web", environ)["DATABASE_URL"])
+    db = service_env("db", environ)
+    assert url.scheme in ("postgres", "postgresql")
+    assert (url.hostname, url.port or 5432) == ("db", 5432)
+    assert (url.username, url.password) == (db["POSTGRES_USER"], db["POSTGRES_PASSWORD"])
+    assert url.path.lstrip("/") == db["POSTGRES_DB"]
+
+
+def test_web_refuses_to_start_without_a_secret_key_and_takes_it_from_the_environment():
+    with pytest.raises(LookupError):
+        service_env("web", {})
+    assert service_env("web", {"SECRET_KEY": "from-the-shell"})["SECRET_KEY"] == "from-the-shell"
+
+
+def test_web_runs_without_debug_and_accepts_the_hosts_it_is_reached_at():
+    env = service_env("web", {"SECRET_KEY": "k"})
+    assert env["DEBUG"] == "0"
+    hosts = env["ALLOWED_HOSTS"].split(",")
+    assert "localhost" in hosts
+    healthcheck_host = urlsplit(re.search(r"https?://[^'\"]+", instruction_args("HEALTHCHECK")[-1])[0])
+    assert healthcheck_host.hostname in hosts, "the container's health check would get a 400"
+    assert f"http://localhost:{gunicorn_port()}" in env["CSRF_TRUSTED_ORIGINS"].split(",")
+    assert env["SECURE_COOKIES"] == "0"
+
+
+# --- Dockerfile and entrypoint -------------------------------------------------------------
+
+def test_image_is_python_311_slim_and_runs_as_a_non_root_user():
+    assert instruction_args("FROM")[0].split()[0] == "python:3.11-slim"
+    users = instruction_args("USER")
+    assert users, "the image runs as root"
+    assert users[-1].split(":")[0] not in ("root", "0")
+
+
+def test_image_installs_the_project_from_pyproject():
+    copied = [exec_form(arguments)[:-1] for arguments in instruction_args("COPY")]
+    assert any("pyproject.toml" in sources for sources in copied)
+    assert any(re.search(r"\bpip install\b.*\s\.(\s|$)", run) for run in instruction_args("RUN"))
+
+
+def test_every_file_the_dockerfile_copies_exists_and_reaches_the_build_context():
+    for arguments in instruction_args("COPY"):
+        sources = [word for word in exec_form(arguments)[:-1] if not word.startswith("--")]
+        for source in sources:
+            assert (REPO / source).exists(), f"COPY {source}: no such file in the repository"
+            assert not dockerignored(source.rstrip("/")), f"COPY {source}: excluded by .dockerignore"
+
+
+def test_secrets_and_local_state_stay_out_of_the_build_context():
+    for path in (".env", ".git", ".venv", "db.sqlite3", "claims/__pycache__"):
+        assert dockerignored(path), f"{path} would be sent to the Docker build"
+
+
+def test_static_files_are_collected_at_build_time_with_a_throwaway_secret():
+    collect = [run for run in instruction_args("RUN") if "collectstatic" in run]
+    assert collect, "no RUN collects the static files"
+    assert "--no-input" in collect[0] or "--noinput" in collect[0]
+    assert re.search(r"\bSECRET_KEY=\S+", collect[0]), "the settings refuse to load without SECRET_KEY"
+    for keyword in ("ENV", "ARG"):
+        assert not any("SECRET_KEY" in arguments for arguments in instruction_args(keyword)), (
+            f"a SECRET_KEY in {keyword} would be baked into the image")
+
+
+def test_container_start_migrates_then_loads_the_makefile_fixtures_then_serves():
+    names = [command[0] for command in startup_commands()]
+    assert names[:2] == ["migrate", "loaddata"] and names[-1] == "gunicorn", names
+    assert command_named("loaddata")[1:] == makefile_fixtures()
+
+
+def test_the_fixtures_the_container_loads_are_found_by_loaddata():
+    """loaddata looks in each app's fixtures/, in FIXTURE_DIRS and in the working directory
+    (the repository root, WORKDIR in the image)."""
+    places = [Path(app.path) / "fixtures" for app in apps.get_app_configs()]
+    places += [Path(place) for place in settings.FIXTURE_DIRS] + [REPO]
+    for name in command_named("loaddata")[1:]:
+        found = [path for place in places for path in place.glob(f"{name}.json*")]
+        assert found, (
+            f"loaddata {name}: not in any app's fixtures/, in FIXTURE_DIRS or in the working "
+            "directory; the seed lives in fixtures/, which settings.FIXTURE_DIRS must list")
+
+
+def test_gunicorn_serves_the_wsgi_application_on_all_interfaces():
+    gunicorn = command_named("gunicorn")
+    assert "curation.wsgi:application" in gunicorn
+    assert gunicorn[gunicorn.index("--bind") + 1].startswith("0.0.0.0:")
+
+
+def test_health_check_asks_healthz_on_the_port_gunicorn_binds():
+    check = instruction_args("HEALTHCHECK")[-1]
+    url = urlsplit(re.search(r"https?://[^'\"]+", check)[0])
+    assert (url.port, url.path) == (gunicorn_port(), "/healthz")
+    assert "curl" not in check and "wget" not in check, "python:3.11-slim has neither"
+
+
+def test_entrypoint_script_is_valid_shell():
+    result = subprocess.run(["sh", "-n", str(entrypoint_script())], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("shellcheck"), reason="shellcheck is not installed")
+def test_entrypoint_script_passes_shellcheck():
+    result = subprocess.run(["shellcheck", str(entrypoint_script())], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("hadolint"), reason="hadolint is not installed")
+def test_dockerfile_passes_hadolint():
+    result = subprocess.run(["hadolint", str(DOCKERFILE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
