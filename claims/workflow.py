@@ -309,6 +309,22 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
     return target
 
 
+DELETABLE_STATUSES = (Status.DRAFT, Status.REJECTED)
+
+
+def ensure_deletable(obj):
+    """Only work that was never accepted may be deleted; accepted work is retracted instead.
+
+    Reviews are kept for ever (they protect their claim or evidence in the database), so a
+    draft that has been reviewed stays too.
+    """
+    if obj.status not in DELETABLE_STATUSES:
+        advice = "retract it instead" if isinstance(obj, Claim) else "it is part of the record"
+        raise TransitionNotAllowed(
+            f"Cannot delete: the {_kind(obj)} is {obj.status}; {advice}. "
+            "Only drafts and rejected work are deleted.")
+
+
 def record_edit(obj, actor):
     """Remember who last edited a claim or evidence item (the four-eyes rule reads it)."""
     obj.updated_by = actor

@@ -454,3 +454,23 @@ def test_autocomplete_finds_topics_papers_and_claims(superuser_client, catalogue
     assert search("claim", "topics", "amyo") == ["Amyotrophic lateral sclerosis"]
     assert len(search("evidence", "paper", "Paper")) == 2
     assert search("claim", "superseded_by", "SOD1") == [str(catalogue)]
+
+
+def test_accepted_work_cannot_be_deleted_in_the_admin_but_a_fresh_draft_can(client, personas, catalogue):
+    client.force_login(personas.curator)
+    accepted = catalogue.evidence.filter(status="accepted").first()
+    assert client.get(url(Evidence, "delete", accepted.pk)).status_code == 403
+    assert client.get(url(Claim, "delete", catalogue.pk)).status_code == 403
+    draft = make_claim(created_by=personas.curator)
+    assert client.post(url(Claim, "delete", draft.pk), {"post": "yes"}).status_code == 302
+    assert not Claim.objects.filter(pk=draft.pk).exists()
+
+
+def test_bulk_delete_keeps_what_the_workflow_keeps(client, personas, catalogue):
+    client.force_login(personas.staff)
+    draft = make_claim(created_by=personas.curator)
+    response = client.post(url(Claim, "changelist"), {
+        "action": "delete_selected", "_selected_action": [draft.pk, catalogue.pk], "post": "yes"},
+        follow=True)
+    assert response.status_code == 200
+    assert Claim.objects.filter(pk=catalogue.pk).exists()

@@ -218,3 +218,26 @@ def test_evidence_endpoint_accepts_papers_by_doi_and_types_by_code(api, personas
     evidence = Evidence.objects.get()
     assert evidence.paper == paper and evidence.created_by == personas.curator
     assert response.json()["paper"]["doi"] == "10.1093/brain/awv008"
+
+
+def test_a_reviewed_draft_cannot_be_deleted_because_reviews_are_kept(api, personas):
+    claim = make_claim(created_by=personas.curator)
+    workflow.submit(claim, personas.curator)
+    workflow.review(claim, personas.reviewer, "request_changes", "Name the strain.")
+    response = api.as_(personas.curator).delete(f"{URL}{claim.pk}/")
+    assert response.status_code == 409
+    assert "curator review" in response.json()["detail"]
+    assert claim.reviews.count() == 1
+
+
+def test_submitted_claims_and_accepted_evidence_are_not_deleted(api, personas):
+    submitted = make_claim(created_by=personas.curator)
+    workflow.submit(submitted, personas.curator)
+    refused = api.as_(personas.curator).delete(f"{URL}{submitted.pk}/")
+    assert refused.status_code == 409 and "the claim is submitted" in refused.json()["detail"]
+    accepted = make_claim(created_by=personas.curator)
+    evidence = make_evidence(accepted)
+    accept(accepted, personas)
+    gone = api.as_(personas.curator).delete(f"/api/v1/evidence/{evidence.pk}/")
+    assert gone.status_code == 409 and "the evidence is accepted" in gone.json()["detail"]
+    assert Evidence.objects.filter(pk=evidence.pk).exists()

@@ -1,6 +1,6 @@
 """Pieces shared by the model admins."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -54,6 +54,21 @@ class RecordsEditors:
             self._stamp(request, obj, created=not change)
         super().save_model(request, obj, form, change)
 
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status in workflow.DELETABLE_STATUSES)
+
+    def delete_queryset(self, request, queryset):
+        """Bulk delete skips what the workflow keeps, and says so."""
+        kept = []
+        for obj in queryset:
+            try:
+                workflow.ensure_deletable(obj)
+            except workflow.TransitionNotAllowed as refused:
+                kept.append(obj.pk)
+                self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
+        super().delete_queryset(request, queryset.exclude(pk__in=kept))
+
     def save_formset(self, request, form, formset, change):
         if not hasattr(formset.model, "updated_by"):
             return super().save_formset(request, form, formset, change)
@@ -61,6 +76,11 @@ class RecordsEditors:
             self._stamp(request, obj, created=obj._state.adding)
             obj.save()
         for obj in formset.deleted_objects:
+            try:
+                workflow.ensure_deletable(obj)
+            except workflow.TransitionNotAllowed as refused:
+                self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
+                continue
             obj.delete()
         formset.save_m2m()
 

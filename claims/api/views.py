@@ -39,6 +39,11 @@ class CurationViewSet(viewsets.ModelViewSet):
         extra = {"updated_by": self.request.user} if "updated_by" in fields else {}
         serializer.save(**extra)
 
+    def perform_destroy(self, instance):
+        if isinstance(instance, Claim | Evidence):
+            workflow.ensure_deletable(instance)
+        instance.delete()
+
 
 def _reviews():
     return Prefetch("reviews", queryset=CuratorReview.objects.select_related("reviewer"))

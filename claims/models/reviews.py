@@ -11,9 +11,10 @@ from claims.models.claims import Claim, Evidence
 class CuratorReview(HasUid):
     """A reviewer's verdict on a claim or on one evidence item. Append-only."""
 
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE,
+    # PROTECT: reviews are the record of who decided what; they outlive nothing they judged.
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="reviews")
-    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.CASCADE,
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="reviews")
     review_round = models.PositiveIntegerField(
         default=1, help_text="The submission round of the claim or evidence this review judged.")
