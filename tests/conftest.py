@@ -20,6 +20,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def role_groups(transactional_db):
+    """A transactional test's flush empties every table, the migration's role groups too."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    import_module("claims.migrations.0002_roles").grant_roles(Group, Permission)
+
+
+@pytest.fixture
 def personas(db):
     """A curator, a second curator, two reviewers, staff and an outsider with no role."""
     from tests.factories import make_user

@@ -10,26 +10,20 @@ import threading
 import time
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from claims import workflow
-from claims.choices import Role, Status
+from claims.choices import Status
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.workflow import Outcome, TransitionNotAllowed
 from tests.factories import make_claim, make_evidence
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Transactional: each thread commits on its own connection. role_groups: the flush empties them.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("role_groups")]
 
 HOLD = 0.3  # seconds each transition keeps its lock before deciding
 DECIDES = {"approve": Status.ACCEPTED, "reject": Status.REJECTED, "request_changes": Status.DRAFT}
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db):
-    """The roles are groups made by a migration; a transactional test's flush empties them."""
-    for role in Role:
-        Group.objects.get_or_create(name=role)
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +88,7 @@ def test_two_reviewers_deciding_at_once_one_decision_wins(personas, first, secon
     assert (len(wins), len(refusals)) == (1, 1), results
     won = wins[0]
     assert not refusals[0].forbidden
-    assert f"{won.status} claim" in refusals[0].message
+    assert f"the claim is {won.status}" in refusals[0].message
 
     claim.refresh_from_db()
     review = CuratorReview.objects.get()

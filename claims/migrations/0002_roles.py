@@ -29,9 +29,11 @@ def create_roles(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
+    grant_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+
+def grant_roles(Group, Permission):
+    """Make the role groups with their permissions (also used by tests that flush tables)."""
     for name, grants in (("curator", CURATOR), ("reviewer", REVIEWER)):
         group, _ = Group.objects.get_or_create(name=name)
         codenames = [f"{action}_{model}" for model, actions in grants.items() for action in actions]
