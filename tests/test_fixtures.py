@@ -2,7 +2,6 @@
 what they say matches the ECO release and the checked references they come from."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from django.core.management.base import CommandError
 
 from claims import roles
 from claims.choices import Direction, Status, Verdict
+from claims.management.commands.check_eco_ids import ancestors, read_obo
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.versions import claim_content, content_hash
 
@@ -51,31 +51,7 @@ def records(name: str) -> list[dict]:
 
 
 def eco_terms() -> dict[str, dict]:
-    """The [Term] stanzas of the ECO excerpt: id -> name, definition, is_a ids, obsolete."""
-    text = ECO_EXCERPT.read_text(encoding="utf-8")
-    terms = {}
-    for stanza in text.split("\n\n"):
-        if not stanza.startswith("[Term]"):
-            continue
-        term_id = re.search(r"^id: (\S+)$", stanza, re.M).group(1)
-        definition = re.search(r'^def: "(.*)" \[', stanza, re.M)
-        terms[term_id] = {
-            "name": re.search(r"^name: (.*)$", stanza, re.M).group(1),
-            "definition": definition.group(1) if definition else "",
-            "is_a": re.findall(r"^is_a: (ECO:\d{7})", stanza, re.M),
-            "obsolete": "\nis_obsolete: true" in stanza,
-        }
-    return terms
-
-
-def eco_ancestors(terms: dict[str, dict], term_id: str) -> set[str]:
-    found, todo = set(), list(terms[term_id]["is_a"])
-    while todo:
-        parent = todo.pop()
-        if parent not in found:
-            found.add(parent)
-            todo.extend(terms[parent]["is_a"])
-    return found
+    return read_obo(ECO_EXCERPT)[1]
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -158,7 +134,7 @@ def test_evidence_type_parents_come_first_and_are_eco_ancestors(seed):
 
     terms = eco_terms()
     for child in EvidenceType.objects.exclude(parent=None).select_related("parent"):
-        assert child.parent.eco_id in eco_ancestors(terms, child.eco_id), child.code
+        assert child.parent.eco_id in ancestors(terms, child.eco_id), child.code
 
 
 def test_check_eco_ids_accepts_the_shipped_vocabulary():

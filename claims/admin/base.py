@@ -85,8 +85,8 @@ class RecordsEditors:
         formset.save_m2m()
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Listed and shown to whoever may view; never added, changed or deleted in the admin."""
+class NoWrites:
+    """Shown to whoever may view; never added, changed or deleted in the admin."""
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields or ()
@@ -101,21 +101,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """An inline table to read: no add, change or delete rows."""
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    pass
 
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

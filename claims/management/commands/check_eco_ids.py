@@ -26,11 +26,18 @@ def read_obo(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
         term_id = tags["id"][0]
         terms[term_id] = {
             "name": tags.get("name", [""])[0],
-            "is_a": [value.split(" ! ")[0].strip() for value in tags.get("is_a", [])],
+            "definition": _definition(tags.get("def", [""])[0]),
+            "is_a": [value.split()[0] for value in tags.get("is_a", [])],  # drops "! label", {qualifiers}
             "alt_id": tags.get("alt_id", []),
             "obsolete": tags.get("is_obsolete", ["false"])[0] == "true",
         }
     return header, terms
+
+
+def _definition(value: str) -> str:
+    """An OBO def: tag is the quoted text followed by its [sources]."""
+    match = re.match(r'^"(.*)" \[', value)
+    return match.group(1) if match else ""
 
 
 def ancestors(terms: dict[str, dict], term_id: str) -> set[str]:
