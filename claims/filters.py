@@ -1,6 +1,7 @@
 """Query filters for the API (django-filter), combinable with each other."""
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from claims import roles
@@ -8,12 +9,38 @@ from claims.choices import Direction, Relation, Status
 from claims.models import Claim, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.models.papers import normalise_doi, normalise_pmid
 
+ID_MAX = 2**63 - 1  # the largest primary key either database stores
+
+
+def as_id(value) -> int | None:
+    """A database id written as digits (a JSON number or a string), or None."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX:
+        return int(text)
+    return None
+
+
+class IdFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
+
+
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=9999, **kwargs)
+
 
 def paper_q(value: str, prefix: str = "") -> Q:
     """A paper given by database id (digits), DOI, or PMID written as pmid:NNN."""
     value = (value or "").strip()
     if value.isdigit():
-        return Q(**{f"{prefix}pk": int(value)})
+        return Q(**{f"{prefix}pk": as_id(value) or 0})
     if value.lower().startswith("pmid:"):
         return Q(**{f"{prefix}pmid": normalise_pmid(value)})
     return Q(**{f"{prefix}doi": normalise_doi(value)})
@@ -23,9 +50,9 @@ class PaperFilter(filters.FilterSet):
     doi = filters.CharFilter(method="filter_doi", help_text="DOI, any case, with or without "
                              "https://doi.org/")
     pmid = filters.CharFilter(method="filter_pmid")
-    year = filters.NumberFilter()
-    year_from = filters.NumberFilter(field_name="year", lookup_expr="gte")
-    year_to = filters.NumberFilter(field_name="year", lookup_expr="lte")
+    year = YearFilter()
+    year_from = YearFilter(field_name="year", lookup_expr="gte")
+    year_to = YearFilter(field_name="year", lookup_expr="lte")
     journal = filters.CharFilter(lookup_expr="icontains")
     topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
                                               queryset=Topic.objects.all(), distinct=True)
@@ -93,7 +120,7 @@ class ClaimFilter(filters.FilterSet):
 
 
 class EvidenceFilter(filters.FilterSet):
-    claim = filters.NumberFilter(field_name="claim_id")
+    claim = IdFilter(field_name="claim_id")
     claim_uid = filters.UUIDFilter(field_name="claim__uid")
     paper = filters.CharFilter(method="filter_paper", help_text="Paper id, DOI, or pmid:NNN")
     evidence_type = filters.CharFilter(field_name="evidence_type__code")
@@ -118,8 +145,8 @@ class EvidenceTypeFilter(filters.FilterSet):
 
 
 class ReviewFilter(filters.FilterSet):
-    claim = filters.NumberFilter(field_name="claim_id")
-    evidence = filters.NumberFilter(field_name="evidence_id")
+    claim = IdFilter(field_name="claim_id")
+    evidence = IdFilter(field_name="evidence_id")
     reviewer = filters.CharFilter(field_name="reviewer__username")
     verdict = filters.CharFilter()
 

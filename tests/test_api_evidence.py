@@ -120,3 +120,18 @@ def test_accepted_evidence_is_frozen_but_its_notes_stay_editable(api, personas, 
     assert client.patch(f"{URL}{evidence.pk}/", {"notes": "typo fixed"}, format="json").status_code == 200
     evidence.refresh_from_db()
     assert evidence.direction == "supports" and evidence.notes == "typo fixed"
+
+
+@pytest.mark.parametrize("paper", [True, False, None, [], {"doi": "10.1/x"}, 10**30, "9" * 40, 1.5])
+def test_odd_values_for_a_paper_are_a_400_not_a_500(api, personas, claim, paper):
+    response = post(api, personas, claim=claim.pk, paper=paper, evidence_type=make_evidence_type().code,
+                    direction="supports")
+    assert response.status_code == 400
+    assert "paper" in response.json()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["?claim=1" + "0" * 30, "?claim=-1", "?claim=abc", "?claim=1.5"])
+def test_out_of_range_ids_in_filters_are_a_400(api, query):
+    response = api.get(URL + query)
+    assert response.status_code == 400 and "claim" in response.json()

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.filters import as_id
 from claims.models import EvidenceType, Paper
 from claims.models.papers import normalise_doi, normalise_pmid
 
@@ -23,8 +24,10 @@ class PaperRefField(serializers.RelatedField):
 
     def to_internal_value(self, data):
         value = str(data).strip()
-        if isinstance(data, int) or value.isdigit():
-            kind, lookup = "id", {"pk": int(value)}
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        if value.isdigit():
+            kind, lookup = "id", {"pk": as_id(value) or 0}
         elif value.lower().startswith("pmid:"):
             kind, lookup = "PMID", {"pmid": normalise_pmid(value)}
         elif normalise_doi(value).startswith("10."):
@@ -45,14 +48,17 @@ class PaperRefField(serializers.RelatedField):
 class EvidenceTypeRefField(serializers.RelatedField):
     """Writes take an evidence type id or code; reads give its code and label."""
 
-    default_error_messages = {"not_found": "No evidence type {value}."}
+    default_error_messages = {"not_found": "No evidence type {value}.",
+                              "invalid": "Give an evidence type id or code."}
 
     def get_queryset(self):
         return EvidenceType.objects.all()
 
     def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        lookup = {"pk": as_id(value) or 0} if value.isdigit() else {"code": value}
         try:
             return self.get_queryset().get(**lookup)
         except ObjectDoesNotExist:
