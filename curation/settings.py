@@ -16,12 +16,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or set DEBUG=1 for local work."
-        )
-    SECRET_KEY = "insecure-local-development-key-never-use-in-production"
+if not DEBUG and (len(SECRET_KEY) < 32 or "insecure" in SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set, or is not a real secret (at least 32 characters; e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+        "Set it in the environment, or set DEBUG=1 for local work."
+    )
+SECRET_KEY = SECRET_KEY or "insecure-local-development-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

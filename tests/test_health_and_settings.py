@@ -31,10 +31,11 @@ def run_check(env):
                           env={**base, **env}, capture_output=True, text=True, timeout=60)
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = run_check({"DEBUG": "0"})
+@pytest.mark.parametrize("key", [None, "", "changeme", "django-insecure-" + "x" * 40])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    result = run_check({"DEBUG": "0"} if key is None else {"DEBUG": "0", "SECRET_KEY": key})
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert "SECRET_KEY is not set, or is not a real secret" in result.stderr
 
 
 def test_settings_come_from_the_environment():
