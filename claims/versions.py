@@ -4,9 +4,7 @@ import hashlib
 import json
 
 from claims.choices import Status
-
-STUDY_FIELDS = ("species", "model", "sex", "intervention", "dose", "route", "outcome",
-                "effect", "effect_value", "effect_unit", "sample_size")
+from claims.models.claims import STUDY_FIELDS
 
 
 def _evidence_content(evidence) -> dict:

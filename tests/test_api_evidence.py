@@ -135,3 +135,14 @@ def test_odd_values_for_a_paper_are_a_400_not_a_500(api, personas, claim, paper)
 def test_out_of_range_ids_in_filters_are_a_400(api, query):
     response = api.get(URL + query)
     assert response.status_code == 400 and "claim" in response.json()
+
+
+def test_evidence_types_form_a_tree_not_a_cycle(api, personas):
+    parent = make_evidence_type("in-vivo", "In vivo assay", "ECO:0000178")
+    child = make_evidence_type("in-vivo-animal-model", "Animal model", "ECO:0000179")
+    child.parent = parent
+    child.save()
+    response = api.as_(personas.staff).patch(f"/api/v1/evidence-types/{parent.pk}/",
+                                             {"parent": "in-vivo-animal-model"}, format="json")
+    assert response.status_code == 400
+    assert "cycle" in response.json()["parent"][0]

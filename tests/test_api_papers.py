@@ -116,3 +116,8 @@ def test_unknown_topic_filter_is_a_400_not_an_empty_list(api):
     response = api.get(URL + "?topic=nope")
     assert response.status_code == 400
     assert "topic" in response.json()
+
+
+def test_a_pmid_in_other_scripts_digits_is_refused_on_its_field(api, personas):
+    response = api.as_(personas.curator).post(URL, {"title": "x", "pmid": "٣٣"}, format="json")
+    assert response.status_code == 400 and "digits only" in response.json()["pmid"][0]

@@ -195,3 +195,20 @@ def test_reviews_endpoint_is_append_only(api, personas, claim):
     assert Claim.objects.get(pk=claim.pk).status == "accepted"
     neither = api.as_(personas.reviewer).post("/api/v1/reviews/", {"verdict": "approve"}, format="json")
     assert neither.status_code == 400
+
+
+def test_a_submitted_claim_is_not_edited_under_its_reviewers(api, personas, claim, settings):
+    settings.CURATION_REQUIRED_APPROVALS = 2
+    act(api, personas.curator, claim, "submit")
+    review(api, personas.reviewer, claim, "approve")
+    edited = api.as_(personas.curator).patch(f"{URL}{claim.pk}/", {"text": "PRE-084 cures ALS"},
+                                             format="json")
+    assert edited.status_code == 400
+    assert "withdraw it from review" in edited.json()["text"][0]
+    moved = api.as_(personas.curator).patch(f"/api/v1/evidence/{claim.evidence.get().pk}/",
+                                            {"claim": make_claim(created_by=personas.curator).pk},
+                                            format="json")
+    assert moved.status_code == 400 and "claim" in moved.json()
+    approved = review(api, personas.second_reviewer, claim, "approve").json()
+    assert approved["status"] == "accepted"
+    assert approved["text"] == "PRE-084 extends survival of SOD1 mice"

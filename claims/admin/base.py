@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
+from claims.filters import as_id
 
 
 def count_of(queryset, field: str):
@@ -43,6 +44,13 @@ class RecordsEditors:
     The four-eyes rule reads these stamps, so an inline edit counts like any other. A save
     that changes nothing leaves updated_by alone.
     """
+
+    def get_object(self, request, object_id, from_field=None):
+        # The admin saves inside a transaction; lock the row first, as the workflow does, so a
+        # decision cannot land between the form's checks and the save that writes it back.
+        if request.method == "POST" and (pk := as_id(object_id)) is not None:
+            list(self.model.objects.select_for_update().filter(pk=pk).values_list("pk"))
+        return super().get_object(request, object_id, from_field)
 
     def _stamp(self, request, obj, created: bool):
         if created:

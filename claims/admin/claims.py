@@ -7,13 +7,16 @@ from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, RecordsEditors, count_of
 from claims.admin.queues import ClaimQueueFilter, EvidenceQueueFilter
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
-from claims.models.claims import FROZEN_CLAIM_FIELDS, FROZEN_EVIDENCE_FIELDS, FROZEN_STATUSES
+from claims.models.claims import (
+    FROZEN_CLAIM_FIELDS,
+    FROZEN_EVIDENCE_FIELDS,
+    FROZEN_STATUSES,
+    STUDY_FIELDS,
+)
 
 # Set by the workflow only: shown, never edited here.
 REVIEW_STATE_FIELDS = ("status", "review_round")
 RECORD_FIELDS = ("uid", "created_by", "created_at", "updated_by", "updated_at")
-STUDY_FIELDS = ("species", "model", "sex", "intervention", "dose", "route", "outcome", "effect",
-                "effect_value", "effect_unit", "sample_size")
 
 
 def _short(text: str, length: int = 90) -> str:

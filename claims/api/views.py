@@ -1,5 +1,6 @@
 """API endpoints. Views declare what they serve; rules live in the workflow and the models."""
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -17,6 +18,7 @@ from claims.filters import (
     EvidenceTypeFilter,
     PaperFilter,
     ReviewFilter,
+    as_id,
 )
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 
@@ -33,6 +35,16 @@ class CurationViewSet(viewsets.ModelViewSet):
         if "updated_by" in fields:
             extra["updated_by"] = self.request.user
         serializer.save(**extra)
+
+    def update(self, request, *args, **kwargs):
+        # Validate and save under the row's lock, as the workflow decides under it: a decision
+        # cannot land between the frozen-field checks and the save that writes the row back.
+        with transaction.atomic():
+            pk = as_id(self.kwargs.get(self.lookup_field))
+            if pk is not None:
+                list(self.get_queryset().model.objects.select_for_update()
+                     .filter(pk=pk).values_list("pk"))
+            return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         fields = {f.name for f in serializer.Meta.model._meta.concrete_fields}

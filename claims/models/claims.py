@@ -13,21 +13,25 @@ from claims.choices import (
     Sex,
     Status,
 )
-from claims.models.base import HasUid, Timestamped
+from claims.models.base import HasUid, Timestamped, UidManager
 from claims.models.papers import Paper, Topic
 from claims.models.vocabulary import EvidenceType
 
-# A claim's meaning; once accepted these never change (a new claim supersedes it).
+# A claim's meaning: what reviewers judge and versions cite.
 FROZEN_CLAIM_FIELDS = ("text", "subject", "relation", "object", "context")
-FROZEN_STATUSES = (Status.ACCEPTED, Status.RETRACTED)
-# What reviewers accepted about an evidence item; notes stay editable.
+# The study as a preclinical reviewer records it (all optional).
+STUDY_FIELDS = ("species", "model", "sex", "intervention", "dose", "route", "outcome", "effect",
+                "effect_value", "effect_unit", "sample_size")
+# What reviewers judge about an evidence item; notes stay editable.
 FROZEN_EVIDENCE_FIELDS = ("claim", "paper", "evidence_type", "direction", "excerpt", "location",
-                          "species", "model", "sex", "intervention", "dose", "route", "outcome",
-                          "effect", "effect_value", "effect_unit", "sample_size")
+                          *STUDY_FIELDS)
+# Under review, content waits for the verdict (an approval must be of what the reviewer saw);
+# accepted, it is what versions cite.
+FROZEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.RETRACTED)
 
 
 def _refuse_frozen_changes(obj, fields, advice):
-    """Accepted content is what reviewers approved and versions cite: it does not change."""
+    """Refuse changes to content that is under review or accepted, naming each field."""
     if not obj.pk or obj.status not in FROZEN_STATUSES:
         return
     columns = [type(obj)._meta.get_field(f).attname for f in fields]
@@ -35,6 +39,8 @@ def _refuse_frozen_changes(obj, fields, advice):
     if stored is None:
         return
     kind = type(obj)._meta.verbose_name
+    if obj.status == Status.SUBMITTED:
+        advice = "withdraw it from review to edit it"
     changed = [f for f, c in zip(fields, columns, strict=True) if stored[c] != getattr(obj, c)]
     if changed:
         raise ValidationError({f: f"The {kind} is {obj.status}, so its {f} is frozen; {advice}."
@@ -54,14 +60,8 @@ class EvidenceQuerySet(models.QuerySet):
                            claim__status__in=PUBLIC_CLAIM_STATUSES)
 
 
-class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
-    def get_by_natural_key(self, uid):
-        return self.get(uid=uid)
-
-
-class EvidenceManager(models.Manager.from_queryset(EvidenceQuerySet)):
-    def get_by_natural_key(self, uid):
-        return self.get(uid=uid)
+ClaimManager = UidManager.from_queryset(ClaimQuerySet)
+EvidenceManager = UidManager.from_queryset(EvidenceQuerySet)
 
 
 def _status_check(prefix):

@@ -54,7 +54,7 @@ def validate_doi(value):
 
 
 def validate_pmid(value):
-    if value and not value.isdigit():
+    if value and not (value.isascii() and value.isdigit()):
         raise ValidationError("A PMID has digits only, e.g. 20167253.", code="invalid_pmid")
 
 

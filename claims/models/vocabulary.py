@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -43,3 +44,13 @@ class EvidenceType(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    def clean(self):
+        # The types form a tree: walking up from the new parent must never reach this type.
+        seen, parent = set(), self.parent
+        while parent is not None and parent.pk not in seen:
+            if self.pk is not None and parent.pk == self.pk:
+                raise ValidationError({"parent": "This parent would make the evidence types a "
+                                                 "cycle; they form a tree."})
+            seen.add(parent.pk)
+            parent = parent.parent
