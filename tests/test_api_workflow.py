@@ -212,3 +212,24 @@ def test_a_submitted_claim_is_not_edited_under_its_reviewers(api, personas, clai
     approved = review(api, personas.second_reviewer, claim, "approve").json()
     assert approved["status"] == "accepted"
     assert approved["text"] == "PRE-084 extends survival of SOD1 mice"
+
+
+def test_history_keeps_deleted_evidence_and_costs_the_same_for_any_number_of_items(api, personas,
+                                                                                 claim):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def history_queries():
+        with CaptureQueriesContext(connection) as queries:
+            body = api.as_(personas.curator).get(f"{URL}{claim.pk}/history/").json()
+        return len(queries), body
+
+    few, _ = history_queries()
+    for _ in range(10):
+        make_evidence(claim)
+    many, _ = history_queries()
+    assert few == many
+    doomed = claim.evidence.last()
+    assert api.as_(personas.curator).delete(f"/api/v1/evidence/{doomed.pk}/").status_code == 204
+    _, history = history_queries()
+    assert [h["action"] for h in history if h.get("uid") == str(doomed.uid)] == ["created", "deleted"]

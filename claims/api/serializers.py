@@ -203,3 +203,28 @@ class RetractSerializer(serializers.Serializer):
         help_text="uid of the claim that replaces this one")
 
 
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    # "from"/"to" are Python keywords: declared below.
+
+
+HistoryChangeSerializer._declared_fields["from"] = serializers.JSONField()
+HistoryChangeSerializer._declared_fields["to"] = serializers.JSONField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """Documents the history entries (the view builds them as plain dicts)."""
+
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=["claim", "evidence", "review"])
+    uid = serializers.UUIDField()
+    action = serializers.CharField(help_text="created, changed, a transition, or review: verdict")
+    user = serializers.CharField(allow_null=True)
+    status = serializers.CharField(required=False)
+    changes = HistoryChangeSerializer(many=True, required=False)
+    verdict = serializers.CharField(required=False)
+    comment = serializers.CharField(required=False)
+    review_round = serializers.IntegerField(required=False)
+    target = serializers.CharField(required=False)

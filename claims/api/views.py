@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from claims import roles, workflow
 from claims.api import serializers as s
-from claims.api.history import history_of
 from claims.filters import (
     ClaimFilter,
     EvidenceFilter,
@@ -20,6 +19,7 @@ from claims.filters import (
     ReviewFilter,
     as_id,
 )
+from claims.history import history_of
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 
 
@@ -124,11 +124,11 @@ class TransitionsMixin:
         workflow.review(obj, request.user, **body.validated_data)
         return self._respond(obj)
 
-    @extend_schema(request=None, summary="Every change, transition and review, oldest first")
-    @action(detail=True, methods=["get"])
+    @extend_schema(request=None, responses=s.HistoryEntrySerializer(many=True),
+                   summary="Every change, transition and review, oldest first")
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
-        visible = Evidence.objects.visible(roles.sees_everything(request.user))
-        return Response(history_of(self.get_object(), visible))
+        return Response(history_of(self.get_object(), roles.sees_everything(request.user)))
 
 
 class ClaimViewSet(TransitionsMixin, CurationViewSet):
@@ -155,7 +155,8 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
         return self._respond(claim)
 
     @extend_schema(responses=s.ClaimVersionSerializer, summary="A citable accepted version")
-    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)",
+            pagination_class=None, filter_backends=[])
     def version(self, request, pk=None, number=None):
         version = get_object_or_404(ClaimVersion.objects.select_related("claim"),
                                     claim=self.get_object(), number=number)
@@ -163,7 +164,7 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
 
     @extend_schema(responses=s.VersionSummarySerializer(many=True),
                    summary="The claim's accepted versions")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         return Response(s.VersionSummarySerializer(self.get_object().versions.all(),
                                                    many=True).data)
