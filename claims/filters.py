@@ -4,7 +4,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from claims import roles
+from claims import roles, workflow
 from claims.choices import Direction, Relation, Status
 from claims.models import Claim, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.models.papers import normalise_doi, normalise_pmid
@@ -85,6 +85,9 @@ class ClaimFilter(filters.FilterSet):
     created_by = filters.CharFilter(field_name="created_by__username")
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                               help_text="ISO 8601, e.g. 2026-01-31T00:00:00Z")
+    search = filters.CharFilter(method="filter_search", help_text=(
+        "Words, all of which appear in the claim's text, subject or object, or in the "
+        "excerpts or paper titles of its evidence"))
     reviewable = filters.BooleanFilter(method="filter_reviewable",
                                        help_text="true: submitted claims you may review now")
 
@@ -107,16 +110,17 @@ class ClaimFilter(filters.FilterSet):
         return queryset.filter(Exists(evidence))
 
     def filter_reviewable(self, queryset, name, value):
-        user = getattr(self.request, "user", None)
-        if not roles.is_reviewer(user):
-            return queryset.none() if value else queryset
-        reviewed = CuratorReview.objects.filter(claim=OuterRef("pk"), reviewer=user,
-                                                review_round=OuterRef("review_round"))
-        involved = Evidence.objects.filter(claim=OuterRef("pk"), status=Status.SUBMITTED).filter(
-            Q(created_by=user) | Q(updated_by=user))
-        mine = Q(created_by=user) | Q(updated_by=user) | Q(Exists(reviewed)) | Q(Exists(involved))
-        reviewable = Q(status=Status.SUBMITTED) & ~mine
-        return queryset.filter(reviewable if value else ~reviewable)
+        mine = workflow.reviewable(queryset, getattr(self.request, "user", None))
+        return mine if value else queryset.exclude(pk__in=mine.values("pk"))
+
+    def filter_search(self, queryset, name, value):
+        # Evidence a reader may not see must not make a claim match either.
+        for term in value.split():
+            evidence = self._visible_evidence().filter(
+                Q(excerpt__icontains=term) | Q(paper__title__icontains=term))
+            queryset = queryset.filter(Q(text__icontains=term) | Q(subject__icontains=term)
+                                       | Q(object__icontains=term) | Q(Exists(evidence)))
+        return queryset
 
 
 class EvidenceFilter(filters.FilterSet):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from claims import roles
 from claims.choices import Status, Verdict
@@ -131,6 +132,29 @@ def _check(obj, action: str, actor):
     _check_state(obj, action)
     if isinstance(obj, Evidence):
         _check_evidence_on_its_own(obj, action)
+
+
+def reviewable(queryset, user):
+    """The submitted claims or evidence items in queryset that this user may review now.
+
+    The queryset form of _check_reviewer, for queues: submitted (evidence: on an accepted
+    claim), not created or last edited by the user (for a claim: nor any evidence submitted
+    with it), not yet reviewed by the user in this submission round.
+    """
+    if not roles.is_reviewer(user):
+        return queryset.none()
+    is_claim = queryset.model is Claim
+    target = "claim" if is_claim else "evidence"
+    reviewed = CuratorReview.objects.filter(**{target: OuterRef("pk")}, reviewer=user,
+                                            review_round=OuterRef("review_round"))
+    involved = Q(created_by=user) | Q(updated_by=user) | Q(Exists(reviewed))
+    if is_claim:
+        involved |= Q(Exists(Evidence.objects.filter(
+            Q(created_by=user) | Q(updated_by=user), claim=OuterRef("pk"),
+            status=Status.SUBMITTED)))
+        return queryset.filter(status=Status.SUBMITTED).exclude(involved)
+    return (queryset.filter(status=Status.SUBMITTED, claim__status=Status.ACCEPTED)
+            .exclude(involved))
 
 
 def allowed_actions(obj, user) -> list[str]:

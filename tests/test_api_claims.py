@@ -241,3 +241,19 @@ def test_submitted_claims_and_accepted_evidence_are_not_deleted(api, personas):
     gone = api.as_(personas.curator).delete(f"/api/v1/evidence/{evidence.pk}/")
     assert gone.status_code == 409 and "the evidence is accepted" in gone.json()["detail"]
     assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_search_does_not_look_into_evidence_a_reader_may_not_see(api, personas):
+    claim = make_claim(created_by=personas.curator, text="PRE-084 preserves motoneurons")
+    make_evidence(claim, excerpt="published passage")
+    accept(claim, personas)
+    make_evidence(claim, excerpt="unpublishedword in a draft excerpt")
+    assert ids(api.as_(None), "?search=published") == {claim.pk}
+    assert ids(api.as_(None), "?search=unpublishedword") == set()
+    assert ids(api.as_(personas.reviewer), "?search=unpublishedword") == {claim.pk}
+
+
+def test_every_search_word_must_match(api, personas):
+    one = make_claim(created_by=personas.curator, text="Sigma-1R agonists extend survival")
+    make_claim(created_by=personas.curator, text="Sigma-1R knockout mice are weak")
+    assert ids(api.as_(personas.curator), "?search=sigma-1r survival") == {one.pk}

@@ -3,9 +3,11 @@
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
@@ -133,8 +135,8 @@ class TransitionsMixin:
 
 class ClaimViewSet(TransitionsMixin, CurationViewSet):
     serializer_class = s.ClaimSerializer
-    filterset_class = ClaimFilter
-    search_fields = ["text", "subject", "object", "evidence__excerpt", "evidence__paper__title"]
+    filterset_class = ClaimFilter  # its `search` looks only into evidence the reader may see
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "updated_at", "text"]
 
     def get_queryset(self):
