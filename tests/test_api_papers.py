@@ -121,3 +121,24 @@ def test_unknown_topic_filter_is_a_400_not_an_empty_list(api):
 def test_a_pmid_in_other_scripts_digits_is_refused_on_its_field(api, personas):
     response = api.as_(personas.curator).post(URL, {"title": "x", "pmid": "٣٣"}, format="json")
     assert response.status_code == 400 and "digits only" in response.json()["pmid"][0]
+
+
+@pytest.mark.parametrize("method, url, body, curator_may", [
+    ("post", "/api/v1/topics/", {"slug": "mnd", "name": "Motoneuron disease"}, True),
+    ("delete", "/api/v1/topics/{topic}/", None, False),
+    ("post", "/api/v1/evidence-types/", {"code": "x", "label": "X"}, False),
+])
+def test_the_api_grants_writes_as_the_admin_does(api, personas, method, url, body, curator_may):
+    """The curator group's model permissions decide, in the API exactly as in the admin."""
+    topic = make_topic()
+    url = url.format(topic=topic.pk)
+    response = getattr(api.as_(personas.curator), method)(url, body, format="json")
+    assert (response.status_code < 300) is curator_may
+    staff_only = make_user_with_staff_flag_only()
+    assert getattr(api.as_(staff_only), method)(url, body, format="json").status_code == 403
+
+
+def make_user_with_staff_flag_only():
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("staff-flag-only", password="pw", is_staff=True)
