@@ -20,9 +20,7 @@ install: $(VENV)/.installed
 
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py loaddata $(FIXTURES)
-	@# loaddata writes no history; give seeded rows their first history entry (once).
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py populate_history --auto -v0
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed $(FIXTURES)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_local_admin
 	@echo "Serving http://127.0.0.1:$(PORT)/  (admin: /admin/, API: /api/v1/)"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -5,10 +5,8 @@ set -eu
 
 python manage.py migrate --no-input
 
-# Loading the seed again rewrites the seed rows to what the fixtures say (loaddata saves raw,
-# so no history entry records it). Set LOAD_FIXTURES=0 once the database holds real curation.
-if [ "${LOAD_FIXTURES:-1}" = "1" ]; then
-    python manage.py loaddata evidence_types sigma1r_als
-fi
+# The seed goes into an empty database only: reloading it would undo curators' work on
+# seeded rows without a trace.
+python manage.py seed evidence_types sigma1r_als
 
 exec "$@"

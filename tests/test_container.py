@@ -256,8 +256,8 @@ def test_static_files_are_collected_at_build_time_with_a_throwaway_secret():
 
 def test_container_start_migrates_then_loads_the_makefile_fixtures_then_serves():
     names = [command[0] for command in startup_commands()]
-    assert names[:2] == ["migrate", "loaddata"] and names[-1] == "gunicorn", names
-    assert command_named("loaddata")[1:] == makefile_fixtures()
+    assert names[:2] == ["migrate", "seed"] and names[-1] == "gunicorn", names
+    assert command_named("seed")[1:] == makefile_fixtures()
 
 
 def test_the_fixtures_the_container_loads_are_found_by_loaddata():
@@ -265,7 +265,7 @@ def test_the_fixtures_the_container_loads_are_found_by_loaddata():
     (the repository root, WORKDIR in the image)."""
     places = [Path(app.path) / "fixtures" for app in apps.get_app_configs()]
     places += [Path(place) for place in settings.FIXTURE_DIRS] + [REPO]
-    for name in command_named("loaddata")[1:]:
+    for name in command_named("seed")[1:]:
         found = [path for place in places for path in place.glob(f"{name}.json*")]
         assert found, (
             f"loaddata {name}: not in any app's fixtures/, in FIXTURE_DIRS or in the working "

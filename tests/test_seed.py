@@ -1,0 +1,26 @@
+import pytest
+from django.core.management import call_command
+
+from claims import workflow
+from claims.models import Claim, Paper
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+SEED = ("evidence_types", "sigma1r_als")
+
+
+def test_seed_fills_an_empty_database_with_a_first_history_entry_per_row():
+    call_command("seed", *SEED, verbosity=0)
+    assert Claim.objects.count() == 9
+    claim = Claim.objects.first()
+    assert claim.history.count() == 1 and Paper.objects.first().history.count() == 1
+
+
+def test_seed_never_undoes_curation_done_since(capsys):
+    call_command("seed", *SEED, verbosity=0)
+    claim = Claim.objects.get(text__icontains="survival")
+    workflow.retract(claim, make_user("chief", superuser=True), "Superseded by a larger study.")
+    call_command("seed", *SEED)
+    claim.refresh_from_db()
+    assert claim.status == "retracted"
+    assert "not reloaded" in capsys.readouterr().out
