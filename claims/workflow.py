@@ -276,6 +276,10 @@ def retract(claim: Claim, actor, reason: str, superseded_by: Claim | None = None
         raise TransitionNotAllowed("A retraction needs a reason.")
     if superseded_by is not None and superseded_by.pk == claim.pk:
         raise TransitionNotAllowed("A claim cannot supersede itself.")
+    if superseded_by is not None and superseded_by.status != Status.ACCEPTED:
+        # Readers follow superseded_by: it must lead to a claim they can read.
+        raise TransitionNotAllowed(
+            f"The claim that supersedes it must be accepted; that one is {superseded_by.status}.")
     _transition(claim, actor, "retract", Status.RETRACTED, reason=f"retract: {reason}",
                 extra={"retraction_reason": reason, "superseded_by": superseded_by})
     return claim

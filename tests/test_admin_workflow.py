@@ -202,6 +202,8 @@ def accepted(personas, submitted):
 
 def test_staff_retract_an_accepted_claim_with_a_reason_and_its_successor(client, personas, accepted):
     successor = make_claim(created_by=personas.curator, text="PRE-084 extends survival in males only")
+    workflow.submit(successor, personas.curator)
+    workflow.review(successor, personas.second_reviewer, "approve")
     client.force_login(personas.staff)
     form_page = run_action(client, "retract", accepted)
     assert form_page.status_code == 200

@@ -132,6 +132,10 @@ def test_retraction_by_staff_keeps_the_claim_readable(api, personas, claim):
     act(api, personas.curator, claim, "submit")
     review(api, personas.reviewer, claim, "approve")
     successor = make_claim(created_by=personas.curator)
+    draft_successor = act(api, personas.staff, claim, "retract", reason="x", superseded_by=str(successor.uid))
+    assert draft_successor.status_code == 409 and "must be accepted" in draft_successor.json()["detail"]
+    act(api, personas.curator, successor, "submit")
+    review(api, personas.second_reviewer, successor, "approve")
     refused = act(api, personas.curator, claim, "retract", reason="wrong")
     assert refused.status_code == 403
     missing_reason = act(api, personas.staff, claim, "retract")

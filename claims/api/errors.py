@@ -1,3 +1,5 @@
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -8,6 +10,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from claims.workflow import TransitionNotAllowed
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
@@ -26,6 +30,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):
-        return Response({"non_field_errors": [f"The database refused the change: {exc}"]},
+        # Validation runs first, so this is a race (e.g. two creates of one DOI at once);
+        # the database's own words stay in the log, not in the answer.
+        logger.warning("integrity error: %s", exc)
+        return Response({"non_field_errors": ["The change conflicts with a record saved at the "
+                                              "same moment; reload and try again."]},
                         status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
