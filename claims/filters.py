@@ -7,19 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from claims import roles, workflow
 from claims.choices import Direction, Relation, Status
 from claims.models import Claim, CuratorReview, Evidence, EvidenceType, Paper, Topic
-from claims.models.papers import normalise_doi, normalise_pmid
-
-ID_MAX = 2**63 - 1  # the largest primary key either database stores
-
-
-def as_id(value) -> int | None:
-    """A database id written as digits (a JSON number or a string), or None."""
-    if isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    if text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX:
-        return int(text)
-    return None
+from claims.models.base import ID_MAX
+from claims.models.papers import normalise_doi, normalise_pmid, paper_reference
 
 
 class IdFilter(filters.NumberFilter):
@@ -37,13 +26,11 @@ class YearFilter(filters.NumberFilter):
 
 
 def paper_q(value: str, prefix: str = "") -> Q:
-    """A paper given by database id (digits), DOI, or PMID written as pmid:NNN."""
-    value = (value or "").strip()
-    if value.isdigit():
-        return Q(**{f"{prefix}pk": as_id(value) or 0})
-    if value.lower().startswith("pmid:"):
-        return Q(**{f"{prefix}pmid": normalise_pmid(value)})
-    return Q(**{f"{prefix}doi": normalise_doi(value)})
+    """A paper given by database id, DOI, or pmid:NNN; nothing matches anything else."""
+    kind_lookup = paper_reference(value)
+    if kind_lookup is None:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}{field}": v for field, v in kind_lookup[1].items()})
 
 
 class PaperFilter(filters.FilterSet):

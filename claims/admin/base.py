@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.filters import as_id
+from claims.models.base import as_id
 
 
 def count_of(queryset, field: str):

@@ -5,9 +5,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.filters import as_id
 from claims.models import EvidenceType, Paper
-from claims.models.papers import normalise_doi, normalise_pmid
+from claims.models.base import as_id
+from claims.models.papers import paper_reference
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -23,21 +23,14 @@ class PaperRefField(serializers.RelatedField):
         return Paper.objects.all()
 
     def to_internal_value(self, data):
-        value = str(data).strip()
-        if not isinstance(data, str | int) or isinstance(data, bool):
+        reference = paper_reference(data)
+        if reference is None:
             self.fail("invalid")
-        if value.isdigit():
-            kind, lookup = "id", {"pk": as_id(value) or 0}
-        elif value.lower().startswith("pmid:"):
-            kind, lookup = "PMID", {"pmid": normalise_pmid(value)}
-        elif normalise_doi(value).startswith("10."):
-            kind, lookup = "DOI", {"doi": normalise_doi(value)}
-        else:
-            self.fail("invalid")
+        kind, lookup = reference
         try:
             return self.get_queryset().get(**lookup)
         except ObjectDoesNotExist:
-            self.fail("not_found", kind=kind, value=value)
+            self.fail("not_found", kind=kind, value=str(data).strip())
 
     def to_representation(self, paper):
         return {"id": paper.pk, "doi": paper.doi, "pmid": paper.pmid, "title": paper.title,

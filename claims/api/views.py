@@ -19,10 +19,10 @@ from claims.filters import (
     EvidenceTypeFilter,
     PaperFilter,
     ReviewFilter,
-    as_id,
 )
 from claims.history import history_of
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
+from claims.models.base import as_id
 
 
 class CurationViewSet(viewsets.ModelViewSet):

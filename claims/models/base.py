@@ -3,6 +3,18 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+ID_MAX = 2**63 - 1  # the largest primary key either database stores
+
+
+def as_id(value) -> int | None:
+    """A database id written as digits (a JSON number or a string), or None."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX:
+        return int(text)
+    return None
+
 
 class Timestamped(models.Model):
     """created_at/updated_at that fixtures can carry verbatim.

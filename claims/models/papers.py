@@ -8,7 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.choices import PublicationType
-from claims.models.base import Timestamped
+from claims.models.base import Timestamped, as_id
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
@@ -32,6 +32,21 @@ def normalise_pmid(value: str) -> str:
     if pmid.lower().startswith("pmid:"):
         pmid = pmid[5:].strip()
     return pmid
+
+
+def paper_reference(value) -> tuple[str, dict] | None:
+    """How people name a paper: its database id (digits), pmid:NNN, or a DOI in any case,
+    with or without a resolver prefix. Returns (what it is, a lookup), or None."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    if text.isascii() and text.isdigit():
+        return "id", {"pk": as_id(text) or 0}
+    if text.lower().startswith("pmid:"):
+        return "PMID", {"pmid": normalise_pmid(text)}
+    if normalise_doi(text).startswith("10."):
+        return "DOI", {"doi": normalise_doi(text)}
+    return None
 
 
 class DOIField(models.CharField):
