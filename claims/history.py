@@ -1,5 +1,8 @@
 """A claim's or evidence item's story: every recorded change and every review, oldest first."""
 
+from collections import defaultdict
+
+from django.apps import apps
 from django.db.models import Q
 
 from claims.models import Claim, CuratorReview, Evidence
@@ -12,11 +15,31 @@ def _user(user):
     return user.username if user else None
 
 
+def _m2m_snapshots(records) -> dict[int, dict[str, list[str]]]:
+    """Per historical record, the many-to-many values it saw (e.g. topics): one query each."""
+    model = records[0].__class__ if records else None
+    snapshots = defaultdict(dict)
+    for field in getattr(model, "_history_m2m_fields", ()):
+        through = apps.get_model(model._meta.app_label, f"{model.__name__}_{field.name}")
+        rows = through.objects.filter(history__in=[r.history_id for r in records])
+        target = field.m2m_reverse_field_name()
+        related = field.related_model.objects.in_bulk(
+            {pk for _, pk in rows.values_list("history_id", f"{target}_id")})
+        for record in records:
+            snapshots[record.history_id][field.name] = []
+        for history_id, pk in rows.values_list("history_id", f"{target}_id"):
+            label = related[pk].natural_key()[0] if pk in related else str(pk)
+            snapshots[history_id][field.name].append(label)
+    return snapshots
+
+
 def _record_entries(records, kind):
     """One entry per historical record, with what changed since that object's previous one."""
     entries = []
     previous = {}
-    for record in records.select_related("history_user").order_by("history_date", "history_id"):
+    records = list(records.select_related("history_user").order_by("history_date", "history_id"))
+    m2m = _m2m_snapshots(records)
+    for record in records:
         before = previous.get(record.id)
         changes = []
         if before is not None:
@@ -27,6 +50,10 @@ def _record_entries(records, kind):
                        for f in record.tracked_fields
                        if f.name not in _SKIP
                        and getattr(before, f.attname) != getattr(record, f.attname)]
+            for name, values in m2m[record.history_id].items():
+                old = m2m[before.history_id][name]
+                if sorted(old) != sorted(values):
+                    changes.append({"field": name, "from": sorted(old), "to": sorted(values)})
         entries.append({
             "at": record.history_date,
             "kind": kind,

@@ -238,3 +238,18 @@ def test_history_keeps_deleted_evidence_and_costs_the_same_for_any_number_of_ite
     assert api.as_(personas.curator).delete(f"/api/v1/evidence/{doomed.pk}/").status_code == 204
     _, history = history_queries()
     assert [h["action"] for h in history if h.get("uid") == str(doomed.uid)] == ["created", "deleted"]
+
+
+def test_history_records_topic_changes(api, personas, claim):
+    from tests.factories import make_topic
+
+    make_topic("als", "ALS")
+    make_topic("mnd", "Motoneuron disease")
+    client = api.as_(personas.curator)
+    client.patch(f"{URL}{claim.pk}/", {"topics": ["als"]}, format="json")
+    client.patch(f"{URL}{claim.pk}/", {"topics": ["als", "mnd"]}, format="json")
+    history = client.get(f"{URL}{claim.pk}/history/").json()
+    topic_changes = [c for h in history if h["kind"] == "claim" for c in h.get("changes", [])
+                     if c["field"] == "topics"]
+    assert topic_changes[-1] == {"field": "topics", "from": ["als"], "to": ["als", "mnd"]}
+    assert topic_changes[0]["to"] == ["als"]

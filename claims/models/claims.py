@@ -96,7 +96,7 @@ class Claim(HasUid, Timestamped):
                                    editable=False, on_delete=models.PROTECT,
                                    related_name="claims_updated")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["topics"])
     objects = ClaimManager()
 
     class Meta:
