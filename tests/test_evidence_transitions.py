@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from claims import workflow
-from claims.models import ClaimVersion, CuratorReview
+from claims.models import ClaimVersion, CuratorReview, Evidence
 from claims.workflow import TransitionNotAllowed
 from tests.matrix import (
     ACCEPTED,
@@ -161,6 +161,19 @@ def test_api_refuses_evidence_transitions_of_its_own_while_the_claim_is_not_acce
     assert_refused(evidence, before)
 
 
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+@pytest.mark.parametrize("claim_state, state",
+                         [(ACCEPTED, state) for state in EVIDENCE_STATES] + list(EVIDENCE_WITH_ITS_CLAIM))
+def test_api_offers_the_evidence_actions_the_matrix_allows(api, personas, role, claim_state, state):
+    evidence = (evidence_in(state, personas) if claim_state == ACCEPTED
+                else evidence_on_claim_in(claim_state, state, personas))
+    response = api.as_(persona(personas, role)).get(f"/api/v1/evidence/{evidence.pk}/")
+    assert response.status_code == 200
+    assert response.json()["allowed_actions"] == [
+        action for action in EVIDENCE_TRANSITIONS
+        if expected_evidence_outcome(action, role, state, claim_state) == "allowed"]
+
+
 # --- the admin ---
 
 
@@ -219,6 +232,20 @@ def test_the_admin_turns_away_people_without_a_role(client, personas, action):
     assert_refused(evidence, before)
 
 
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+@pytest.mark.parametrize("claim_state, state",
+                         [(ACCEPTED, state) for state in EVIDENCE_STATES] + list(EVIDENCE_WITH_ITS_CLAIM))
+def test_the_admin_review_queue_holds_the_evidence_the_matrix_lets_one_review(
+        client, personas, role, claim_state, state):
+    evidence = (evidence_in(state, personas) if claim_state == ACCEPTED
+                else evidence_on_claim_in(claim_state, state, personas))
+    client.force_login(persona(personas, role))
+    response = client.get(reverse("admin:claims_evidence_changelist") + "?queue=review")
+    queue = [e.pk for e in response.context["cl"].result_list]
+    may_review = expected_evidence_outcome("approve", role, state, claim_state) == "allowed"
+    assert queue == ([evidence.pk] if may_review else [])
+
+
 # --- who the author and the reviewers are, on every face ---
 
 FACES = ("service", "api", "admin")
@@ -262,5 +289,7 @@ def test_nobody_reviews_evidence_they_created_or_last_edited(api, client, person
     assert attempt(face, verdict, evidence, user, api, client) == says(face, "forbidden")
     assert_refused(evidence, before)
     reviewer = getattr(personas, other)
+    queue = workflow.reviewable(Evidence.objects.all(), user)
+    assert not queue.exists() and workflow.reviewable(Evidence.objects.all(), reviewer).exists()
     assert attempt(face, verdict, evidence, reviewer, api, client) == "allowed"
     assert_applied(evidence, verdict, reviewer, before)
