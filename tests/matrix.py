@@ -111,14 +111,7 @@ def trace(claim) -> dict:
 # with "author" meaning the evidence's creator (staff act for them) and no retraction. Evidence
 # on any other claim travels with its claim and refuses transitions of its own (a conflict).
 
-EVIDENCE_TRANSITIONS = {
-    "submit": (DRAFT, SUBMITTED),
-    "withdraw": (SUBMITTED, DRAFT),
-    "reopen": (REJECTED, DRAFT),
-    "approve": (SUBMITTED, ACCEPTED),
-    "reject": (SUBMITTED, REJECTED),
-    "request_changes": (SUBMITTED, DRAFT),
-}
+EVIDENCE_TRANSITIONS = {name: move for name, move in TRANSITIONS.items() if name != "retract"}
 # Reviewers and staff review, but never evidence they created or last edited (FOUR_EYES).
 EVIDENCE_MAY_ASK = {
     "submit": AUTHOR_OR_STAFF,

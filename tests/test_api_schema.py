@@ -17,6 +17,8 @@ def test_schema_is_valid_openapi_3_and_names_every_endpoint(api):
                  "/api/v1/claims/{id}/reviews/", "/api/v1/claims/{id}/versions/{number}/",
                  "/api/v1/claims/{id}/history/", "/api/v1/evidence/{id}/reviews/"]:
         assert path in paths
+    history = schema["paths"]["/api/v1/claims/{id}/history/"]["get"]["responses"]["200"]
+    assert history["content"]["application/json"]["schema"]["type"] == "array"
     claim_filters = {p["name"] for p in schema["paths"]["/api/v1/claims/"]["get"]["parameters"]}
     assert {"status", "topic", "evidence_type", "paper", "direction", "updated_since", "search",
             "ordering", "page", "page_size", "reviewable"} <= claim_filters
