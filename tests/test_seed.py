@@ -12,8 +12,12 @@ SEED = ("evidence_types", "sigma1r_als")
 def test_seed_fills_an_empty_database_with_a_first_history_entry_per_row():
     call_command("seed", *SEED, verbosity=0)
     assert Claim.objects.count() == 9
-    claim = Claim.objects.first()
-    assert claim.history.count() == 1 and Paper.objects.first().history.count() == 1
+    for claim in Claim.objects.all():
+        (created,) = claim.history.all()
+        assert created.history_type == "+"
+        assert sorted(created.topics.values_list("topic__slug", flat=True)) == sorted(
+            claim.topics.values_list("slug", flat=True))
+    assert all(paper.history.count() == 1 for paper in Paper.objects.all())
 
 
 def test_seed_never_undoes_curation_done_since(capsys):

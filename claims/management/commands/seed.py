@@ -1,15 +1,21 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.test.utils import override_settings
 
-from claims.models import Claim, EvidenceType, Paper
+from claims.models import Claim, Evidence, EvidenceType, Paper
+
+TRACKED = (Paper, Claim, Evidence)
 
 
 class Command(BaseCommand):
     help = (
-        "Load the given fixtures into a database that holds no curation yet, and give the "
-        "seeded rows their first history entry. A database that already holds papers, claims "
-        "or evidence types is left as it is: reloading would silently undo curators' work on "
-        "seeded rows (loaddata writes no history). Use loaddata to reload on purpose."
+        "Load the given fixtures into a database that holds no curation yet, and give each "
+        "seeded paper, claim and evidence item its first history entry. A database that "
+        "already holds papers, claims or evidence types is left as it is: reloading would "
+        "silently undo curators' work on seeded rows (loaddata writes no history). Use "
+        "loaddata to reload on purpose."
     )
 
     def add_arguments(self, parser):
@@ -20,5 +26,14 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds curation data: the seed is not "
                               "reloaded (`manage.py loaddata` reloads it on purpose).")
             return
-        call_command("loaddata", *fixtures, verbosity=options["verbosity"])
-        call_command("populate_history", "--auto", verbosity=0)
+        with transaction.atomic():
+            # loaddata's raw saves write no history, but its many-to-many writes would, as
+            # "changed" rows of objects with no "created" row. Load quietly, then record
+            # each row once as created, topics included (populate_history's bulk rows
+            # leave many-to-many fields out).
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                call_command("loaddata", *fixtures, verbosity=options["verbosity"])
+            for model in TRACKED:
+                for obj in model.objects.all():
+                    post_save.send(sender=model, instance=obj, created=True, raw=False,
+                                   using=obj._state.db, update_fields=None)
