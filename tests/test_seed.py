@@ -14,7 +14,7 @@ def test_seed_fills_an_empty_database_with_a_first_history_entry_per_row():
     assert Claim.objects.count() == 9
     for claim in Claim.objects.all():
         (created,) = claim.history.all()
-        assert created.history_type == "+"
+        assert created.history_type == "+" and created.history_date == claim.created_at
         assert sorted(created.topics.values_list("topic__slug", flat=True)) == sorted(
             claim.topics.values_list("slug", flat=True))
     assert all(paper.history.count() == 1 for paper in Paper.objects.all())

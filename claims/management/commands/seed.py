@@ -35,5 +35,6 @@ class Command(BaseCommand):
                 call_command("loaddata", *fixtures, verbosity=options["verbosity"])
             for model in TRACKED:
                 for obj in model.objects.all():
+                    obj._history_date = obj.created_at  # when the fixture says it was made
                     post_save.send(sender=model, instance=obj, created=True, raw=False,
                                    using=obj._state.db, update_fields=None)
