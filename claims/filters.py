@@ -2,7 +2,7 @@
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 from claims import roles, workflow
 from claims.choices import Direction, Relation, Status
@@ -102,12 +102,18 @@ class ClaimFilter(filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         # Evidence a reader may not see must not make a claim match either.
+        rank = Value(0)
         for term in value.split():
             evidence = self._visible_evidence().filter(
                 Q(excerpt__icontains=term) | Q(paper__title__icontains=term))
             queryset = queryset.filter(Q(text__icontains=term) | Q(subject__icontains=term)
                                        | Q(object__icontains=term) | Q(Exists(evidence)))
-        return queryset
+            rank += Case(When(text__icontains=term, then=Value(2)),
+                         When(Q(subject__icontains=term) | Q(object__icontains=term),
+                              then=Value(1)), default=Value(0))
+        # Claims that say the words themselves come before those whose evidence does;
+        # an explicit ?ordering= still wins.
+        return queryset.annotate(search_rank=rank).order_by("-search_rank", "-updated_at", "-id")
 
 
 class EvidenceFilter(filters.FilterSet):

@@ -257,3 +257,14 @@ def test_every_search_word_must_match(api, personas):
     one = make_claim(created_by=personas.curator, text="Sigma-1R agonists extend survival")
     make_claim(created_by=personas.curator, text="Sigma-1R knockout mice are weak")
     assert ids(api.as_(personas.curator), "?search=sigma-1r extend") == {one.pk}
+
+
+def test_claims_that_say_the_search_words_come_first(api, personas):
+    said = make_claim(created_by=personas.curator, text="PRE-084 extends survival of SOD1 mice")
+    cited = make_claim(created_by=personas.curator, text="Sigma-1R modulates excitability",
+                       object="excitability")
+    make_evidence(cited, paper=make_paper(title="Agonist improves motoneuron survival"))
+    rows = api.as_(personas.curator).get(URL + "?search=survival").json()["results"]
+    assert [r["id"] for r in rows] == [said.pk, cited.pk]
+    by_text = api.as_(personas.curator).get(URL + "?search=survival&ordering=-text").json()["results"]
+    assert [r["id"] for r in by_text] == [cited.pk, said.pk]
