@@ -249,7 +249,6 @@ def _transition(obj, actor, action: str, target: str, *, reason: str, extra=None
     _refresh(obj)
 
 
-
 def submit(obj, actor):
     """draft → submitted: the author asks for review."""
     _transition(obj, actor, "submit", Status.SUBMITTED, reason="submit")
@@ -357,4 +356,3 @@ def record_edit(obj, actor):
     """Remember who last edited a claim or evidence item (the four-eyes rule reads it)."""
     obj.updated_by = actor
     obj._history_user = actor
-    return obj
