@@ -54,6 +54,10 @@ def _record_entries(records, kind):
                 old = m2m[before.history_id][name]
                 if sorted(old) != sorted(values):
                     changes.append({"field": name, "from": sorted(old), "to": sorted(values)})
+        if before is not None and not changes and not record.history_change_reason \
+                and record.history_type == "~":
+            previous[record.id] = record
+            continue  # a save that changed nothing (e.g. before a topics change is recorded)
         entries.append({
             "at": record.history_date,
             "kind": kind,

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from claims import roles
 from claims.choices import Status, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
+from claims.models.base import as_id
 from claims.versions import claim_content, content_hash
 
 # Claim transitions, as (action, from-state, to-state). Reviews are listed by verdict.
@@ -336,6 +337,17 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
     return target
 
 
+def lock_row(model, pk):
+    """Lock a row for the rest of the transaction, as transitions do; returns it fresh.
+
+    Edits and deletions take this lock before they check anything, so a decision cannot
+    land between their checks and their write. None when pk names no row."""
+    pk = as_id(pk)
+    if pk is None:
+        return None
+    return model.objects.select_for_update().filter(pk=pk).first()
+
+
 DELETABLE_STATUSES = (Status.DRAFT, Status.REJECTED)
 
 
@@ -356,3 +368,4 @@ def record_edit(obj, actor):
     """Remember who last edited a claim or evidence item (the four-eyes rule reads it)."""
     obj.updated_by = actor
     obj._history_user = actor
+    return obj

@@ -122,7 +122,8 @@ def test_accepted_evidence_is_frozen_but_its_notes_stay_editable(api, personas, 
     assert evidence.direction == "supports" and evidence.notes == "typo fixed"
 
 
-@pytest.mark.parametrize("paper", [True, False, None, [], {"doi": "10.1/x"}, 10**30, "9" * 40, 1.5])
+@pytest.mark.parametrize("paper", [True, False, None, [], {"doi": "10.1/x"}, 10**30, "9" * 40, 1.5,
+                                   "pmid:", "pmid: x"])
 def test_odd_values_for_a_paper_are_a_400_not_a_500(api, personas, claim, paper):
     response = post(api, personas, claim=claim.pk, paper=paper, evidence_type=make_evidence_type().code,
                     direction="supports")

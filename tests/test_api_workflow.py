@@ -253,3 +253,22 @@ def test_history_records_topic_changes(api, personas, claim):
                      if c["field"] == "topics"]
     assert topic_changes[-1] == {"field": "topics", "from": ["als"], "to": ["als", "mnd"]}
     assert topic_changes[0]["to"] == ["als"]
+
+
+def test_topics_of_a_claim_under_review_or_accepted_are_frozen(api, personas, claim):
+    from tests.factories import make_topic
+
+    make_topic("als", "ALS")
+    make_topic("pd", "Parkinson disease")
+    client = api.as_(personas.curator)
+    assert client.patch(f"{URL}{claim.pk}/", {"topics": ["als"]}, format="json").status_code == 200
+    act(api, personas.curator, claim, "submit")
+    moved = api.as_(personas.curator).patch(f"{URL}{claim.pk}/", {"topics": ["pd"]}, format="json")
+    assert moved.status_code == 400 and "withdraw it from review" in moved.json()["topics"][0]
+    review(api, personas.reviewer, claim, "approve")
+    client = api.as_(personas.curator)
+    moved = client.patch(f"{URL}{claim.pk}/", {"topics": ["als", "pd"]}, format="json")
+    assert moved.status_code == 400 and "supersedes" in moved.json()["topics"][0]
+    unchanged = client.patch(f"{URL}{claim.pk}/", {"topics": ["als"]}, format="json")
+    assert unchanged.status_code == 200
+    assert list(claim.topics.values_list("slug", flat=True)) == ["als"]

@@ -5,6 +5,7 @@ import urllib.request
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -67,7 +68,15 @@ class Admin:
         """Click, then wait until the next page has replaced this one."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 10).until(ec.staleness_of(page))
+
+        def replaced(driver):
+            try:
+                page.is_enabled()
+            except WebDriverException:  # stale, or "node does not belong to the document"
+                return driver.execute_script("return document.readyState") == "complete"
+            return False
+
+        WebDriverWait(self.driver, 10).until(replaced)
 
     def run_action(self, claim_text, action_label):
         self.driver.get(f"{self.base}/admin/claims/claim/")

@@ -28,3 +28,9 @@ def test_seed_never_undoes_curation_done_since(capsys):
     claim.refresh_from_db()
     assert claim.status == "retracted"
     assert "not reloaded" in capsys.readouterr().out
+
+
+def test_seed_still_loads_claims_after_the_evidence_types_were_loaded_alone():
+    call_command("loaddata", "evidence_types", verbosity=0)
+    call_command("seed", *SEED, verbosity=0)
+    assert Claim.objects.count() == 9

@@ -2,12 +2,12 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.models.base import as_id
 
 
 def count_of(queryset, field: str):
@@ -48,8 +48,8 @@ class RecordsEditors:
     def get_object(self, request, object_id, from_field=None):
         # The admin saves inside a transaction; lock the row first, as the workflow does, so a
         # decision cannot land between the form's checks and the save that writes it back.
-        if request.method == "POST" and (pk := as_id(object_id)) is not None:
-            list(self.model.objects.select_for_update().filter(pk=pk).values_list("pk"))
+        if request.method == "POST":
+            workflow.lock_row(self.model, object_id)
         return super().get_object(request, object_id, from_field)
 
     def _stamp(self, request, obj, created: bool):
@@ -68,14 +68,17 @@ class RecordsEditors:
 
     def delete_queryset(self, request, queryset):
         """Bulk delete skips what the workflow keeps, and says so."""
-        kept = []
-        for obj in queryset:
-            try:
-                workflow.ensure_deletable(obj)
-            except workflow.TransitionNotAllowed as refused:
-                kept.append(obj.pk)
-                self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
-        super().delete_queryset(request, queryset.exclude(pk__in=kept))
+        with transaction.atomic():
+            kept = []
+            # Lock by primary key: the changelist's queryset may be DISTINCT (searches across
+            # relations), which PostgreSQL will not lock.
+            for obj in self.model.objects.select_for_update().filter(pk__in=queryset.values("pk")):
+                try:
+                    workflow.ensure_deletable(obj)
+                except workflow.TransitionNotAllowed as refused:
+                    kept.append(obj.pk)
+                    self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
+            super().delete_queryset(request, queryset.exclude(pk__in=kept))
 
     def save_formset(self, request, form, formset, change):
         if not hasattr(formset.model, "updated_by"):

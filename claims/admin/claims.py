@@ -185,8 +185,9 @@ class ClaimAdmin(ShowsHistory, RecordsEditors, HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if _frozen(obj):
-            # An accepted claim's meaning is frozen (Claim.clean): a new claim supersedes it.
-            return (*FROZEN_CLAIM_FIELDS, *fields)
+            # Under review or accepted, the claim's meaning is frozen (Claim.clean and
+            # Claim.clean_topics): withdraw it to edit, or state a new claim that supersedes it.
+            return (*FROZEN_CLAIM_FIELDS, "topics", *fields)
         return fields
 
     @admin.display(description="claim", ordering="text")

@@ -187,6 +187,15 @@ class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
         read_only_fields = ["uid", "status", "review_round", "retraction_reason", "created_at",
                             "updated_at"]
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None and "topics" in attrs:
+            try:
+                self.instance.clean_topics(attrs["topics"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
+        return attrs
+
     @extend_schema_field({"type": "object", "properties": {
         d: {"type": "integer"} for d in Direction.values}})
     def get_evidence_counts(self, claim):
@@ -201,8 +210,6 @@ class RetractSerializer(serializers.Serializer):
     superseded_by = serializers.SlugRelatedField(
         slug_field="uid", queryset=Claim.objects.all(), required=False, allow_null=True,
         help_text="uid of the claim that replaces this one")
-
-
 
 
 class HistoryChangeSerializer(serializers.Serializer):

@@ -22,7 +22,6 @@ from claims.filters import (
 )
 from claims.history import history_of
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
-from claims.models.base import as_id
 
 
 class CurationViewSet(viewsets.ModelViewSet):
@@ -42,10 +41,7 @@ class CurationViewSet(viewsets.ModelViewSet):
         # Validate and save under the row's lock, as the workflow decides under it: a decision
         # cannot land between the frozen-field checks and the save that writes the row back.
         with transaction.atomic():
-            pk = as_id(self.kwargs.get(self.lookup_field))
-            if pk is not None:
-                list(self.get_queryset().model.objects.select_for_update()
-                     .filter(pk=pk).values_list("pk"))
+            workflow.lock_row(self.get_queryset().model, self.kwargs.get(self.lookup_field))
             return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
@@ -54,9 +50,10 @@ class CurationViewSet(viewsets.ModelViewSet):
         serializer.save(**extra)
 
     def perform_destroy(self, instance):
-        if isinstance(instance, Claim | Evidence):
-            workflow.ensure_deletable(instance)
-        instance.delete()
+        with transaction.atomic():
+            if isinstance(instance, Claim | Evidence):
+                workflow.ensure_deletable(workflow.lock_row(type(instance), instance.pk) or instance)
+            instance.delete()
 
 
 def _reviews():
@@ -135,7 +132,7 @@ class TransitionsMixin:
 
 class ClaimViewSet(TransitionsMixin, CurationViewSet):
     serializer_class = s.ClaimSerializer
-    filterset_class = ClaimFilter  # its `search` looks only into evidence the reader may see
+    filterset_class = ClaimFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "updated_at", "text"]
 

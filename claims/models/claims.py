@@ -121,6 +121,19 @@ class Claim(HasUid, Timestamped):
         _refuse_frozen_changes(self, FROZEN_CLAIM_FIELDS,
                                "state a new claim that supersedes it instead")
 
+    def clean_topics(self, topics):
+        """Topics are part of what reviewers judge and versions cite: frozen like the text.
+
+        Many-to-many values are not on the instance, so forms and serializers pass the new
+        ones here."""
+        if not self.pk or self.status not in FROZEN_STATUSES:
+            return
+        if {t.pk for t in topics} != set(self.topics.values_list("pk", flat=True)):
+            advice = ("withdraw it from review to edit it" if self.status == Status.SUBMITTED
+                      else "state a new claim that supersedes it instead")
+            raise ValidationError({"topics": f"The claim is {self.status}, so its topics are "
+                                             f"frozen; {advice}."})
+
 
 class Evidence(HasUid, Timestamped):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")

@@ -43,7 +43,8 @@ def paper_reference(value) -> tuple[str, dict] | None:
     if text.isascii() and text.isdigit():
         return "id", {"pk": as_id(text) or 0}
     if text.lower().startswith("pmid:"):
-        return "PMID", {"pmid": normalise_pmid(text)}
+        pmid = normalise_pmid(text)
+        return ("PMID", {"pmid": pmid}) if pmid.isascii() and pmid.isdigit() else None
     if normalise_doi(text).startswith("10."):
         return "DOI", {"doi": normalise_doi(text)}
     return None

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
 
-from claims.models import Claim, Evidence, EvidenceType, Paper
+from claims.models import Claim, Evidence, Paper
 
 TRACKED = (Paper, Claim, Evidence)
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = (
         "Load the given fixtures into a database that holds no curation yet, and give each "
         "seeded paper, claim and evidence item its first history entry. A database that "
-        "already holds papers, claims or evidence types is left as it is: reloading would "
+        "already holds papers or claims is left as it is: reloading would "
         "silently undo curators' work on seeded rows (loaddata writes no history). Use "
         "loaddata to reload on purpose."
     )
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("fixtures", nargs="+", help="fixture names, as for loaddata")
 
     def handle(self, *args, fixtures, **options):
-        if Paper.objects.exists() or Claim.objects.exists() or EvidenceType.objects.exists():
+        if Paper.objects.exists() or Claim.objects.exists():
             self.stdout.write("The database already holds curation data: the seed is not "
                               "reloaded (`manage.py loaddata` reloads it on purpose).")
             return
