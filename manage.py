@@ -5,6 +5,11 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "curation.settings")
+    if "SECRET_KEY" not in os.environ:
+        # A machine with no secret configured is a developer's: management commands run in
+        # local mode there. The servers (wsgi.py, asgi.py) get no such default, so a
+        # deployment without SECRET_KEY still refuses to start.
+        os.environ.setdefault("DEBUG", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -54,3 +54,14 @@ def test_settings_come_from_the_environment():
 def test_a_malformed_boolean_is_refused_by_name():
     result = run_check({"DEBUG": "perhaps", "SECRET_KEY": "x"})
     assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
+
+
+def test_the_server_refuses_to_start_without_a_secret_key_even_where_manage_py_is_lenient():
+    server = subprocess.run([sys.executable, "-c", "import curation.wsgi"], cwd=ROOT,
+                            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                            timeout=60)
+    assert server.returncode != 0 and "SECRET_KEY is not set" in server.stderr
+    local = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+                           cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                           timeout=60)
+    assert local.returncode == 0, local.stderr
