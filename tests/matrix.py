@@ -113,14 +113,7 @@ def trace(claim) -> dict:
 
 EVIDENCE_TRANSITIONS = {name: move for name, move in TRANSITIONS.items() if name != "retract"}
 # Reviewers and staff review, but never evidence they created or last edited (FOUR_EYES).
-EVIDENCE_MAY_ASK = {
-    "submit": AUTHOR_OR_STAFF,
-    "withdraw": AUTHOR_OR_STAFF,
-    "reopen": AUTHOR_OR_STAFF,
-    "approve": REVIEWERS,
-    "reject": REVIEWERS,
-    "request_changes": REVIEWERS,
-}
+EVIDENCE_MAY_ASK = {name: who for name, who in MAY_ASK.items() if name in EVIDENCE_TRANSITIONS}
 EVIDENCE_STATES = (DRAFT, SUBMITTED, ACCEPTED, REJECTED)
 # (claim state, evidence state) for evidence that travels with a claim that is not accepted:
 # the evidence made with the claim, and a draft added later (on a retracted claim: released
