@@ -466,10 +466,29 @@ def test_accepted_work_cannot_be_deleted_in_the_admin_but_a_fresh_draft_can(clie
 
 
 def test_bulk_delete_keeps_what_the_workflow_keeps(client, personas, catalogue):
+    # Accepted evidence is protected by no review or version row: only the workflow keeps it.
     client.force_login(personas.staff)
-    draft = make_claim(created_by=personas.curator)
-    response = client.post(url(Claim, "changelist"), {
-        "action": "delete_selected", "_selected_action": [draft.pk, catalogue.pk], "post": "yes"},
-        follow=True)
+    accepted = catalogue.evidence.get(status="accepted")
+    draft = make_evidence(catalogue, created_by=personas.curator)
+    mixed = client.post(url(Evidence, "changelist"), {
+        "action": "delete_selected", "_selected_action": [draft.pk, accepted.pk], "post": "yes"})
+    assert mixed.status_code == 403  # the admin refuses the whole selection
+    assert Evidence.objects.filter(pk__in=[draft.pk, accepted.pk]).count() == 2
+    alone = client.post(url(Evidence, "changelist"), {
+        "action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"})
+    assert alone.status_code == 302
+    assert not Evidence.objects.filter(pk=draft.pk).exists()
+
+
+def test_deleting_accepted_evidence_from_the_claim_page_is_refused(client, personas, catalogue):
+    client.force_login(personas.staff)
+    accepted = catalogue.evidence.get(status="accepted")
+    page = client.get(url(Claim, "change", catalogue.pk))
+    data = admin_form_data(page)
+    row = next(key[:-3] for key, value in data.items()
+               if key.startswith("evidence-") and key.endswith("-id") and str(value) == str(accepted.pk))
+    data[f"{row}-DELETE"] = "on"
+    response = client.post(url(Claim, "change", catalogue.pk), data, follow=True)
     assert response.status_code == 200
-    assert Claim.objects.filter(pk=catalogue.pk).exists()
+    assert Evidence.objects.filter(pk=accepted.pk).exists()
+    assert any("the evidence is accepted" in str(m) for m in response.context["messages"])

@@ -67,7 +67,10 @@ class RecordsEditors:
         return allowed and (obj is None or obj.status in workflow.DELETABLE_STATUSES)
 
     def delete_queryset(self, request, queryset):
-        """Bulk delete skips what the workflow keeps, and says so."""
+        """Bulk delete skips what the workflow keeps, and says so.
+
+        has_delete_permission already refuses a selection holding such rows; this covers a
+        transition that lands between that check and the delete."""
         with transaction.atomic():
             kept = []
             # Lock by primary key: the changelist's queryset may be DISTINCT (searches across
