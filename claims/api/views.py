@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -12,7 +12,9 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 
 from claims import roles, workflow
+from claims.api import rows
 from claims.api import serializers as s
+from claims.api.sparse import only, parameter, requested_fields
 from claims.filters import (
     ClaimFilter,
     EvidenceFilter,
@@ -87,6 +89,11 @@ class PaperViewSet(CurationViewSet):
     search_fields = ["title", "abstract", "journal", "doi", "pmid"]
     ordering_fields = ["year", "title", "created_at", "updated_at"]
 
+    def list(self, request, *args, **kwargs):
+        # Papers read the same for everyone: the list is built from rows (claims/api/rows.py).
+        queryset = self.filter_queryset(self.get_queryset()).values(*rows.PAPER_COLUMNS)
+        return self.get_paginated_response(rows.papers(self.paginate_queryset(queryset)))
+
 
 class TransitionsMixin:
     """POST actions shared by claims and evidence: each calls one workflow function.
@@ -130,19 +137,44 @@ class TransitionsMixin:
         return Response(history_of(self.get_object(), roles.sees_everything(request.user)))
 
 
+_CLAIM_FIELDS = parameter(rows.CLAIM_FIELDS)
+
+
+@extend_schema_view(list=extend_schema(parameters=[_CLAIM_FIELDS]),
+                    retrieve=extend_schema(parameters=[_CLAIM_FIELDS]))
 class ClaimViewSet(TransitionsMixin, CurationViewSet):
     serializer_class = s.ClaimSerializer
     filterset_class = ClaimFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "updated_at", "text"]
 
+    def reads_rows(self) -> bool:
+        """Readers of accepted work get claims built from rows (claims/api/rows.py); those
+        who see drafts get the serializer, whose allowed_actions ask the workflow."""
+        return self.action in ("list", "retrieve") and not self.sees_everything()
+
     def get_queryset(self):
         everything = self.sees_everything()
-        return (Claim.objects.visible(everything)
-                .select_related("created_by", "updated_by", "superseded_by")
+        visible = Claim.objects.visible(everything).order_by("-updated_at", "-id")
+        if self.reads_rows():
+            return visible.values(*rows.CLAIM_COLUMNS)
+        return (visible.select_related("created_by", "updated_by", "superseded_by")
                 .prefetch_related("topics", "versions", _reviews(),
-                                  _evidence(Evidence.objects.visible(everything)))
-                .order_by("-updated_at", "-id"))
+                                  _evidence(Evidence.objects.visible(everything))))
+
+    def list(self, request, *args, **kwargs):
+        fields = requested_fields(request, rows.CLAIM_FIELDS)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if self.reads_rows():
+            return self.get_paginated_response(rows.claims(page, fields))
+        data = self.get_serializer(page, many=True).data
+        return self.get_paginated_response([only(claim, fields) for claim in data])
+
+    def retrieve(self, request, *args, **kwargs):
+        fields = requested_fields(request, rows.CLAIM_FIELDS)
+        if self.reads_rows():
+            return Response(rows.claims([self.get_object()], fields)[0])
+        return Response(only(self.get_serializer(self.get_object()).data, fields))
 
     @extend_schema(request=s.RetractSerializer, summary="Retract an accepted claim (staff)")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
