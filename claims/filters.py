@@ -2,13 +2,14 @@
 
 import django_filters as filters
 from django import forms
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 
 from claims import roles, workflow
 from claims.choices import Direction, Relation, Status
 from claims.models import Claim, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.models.base import ID_MAX
 from claims.models.papers import normalise_doi, normalise_pmid, paper_reference
+from claims.search import search_claims
 
 
 class IdFilter(filters.NumberFilter):
@@ -57,6 +58,9 @@ class PaperFilter(filters.FilterSet):
         return queryset.filter(pmid=normalise_pmid(value))
 
 
+_EVIDENCE_FILTERS = ("evidence_type", "paper", "direction")
+
+
 class ClaimFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
@@ -73,8 +77,10 @@ class ClaimFilter(filters.FilterSet):
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                               help_text="ISO 8601, e.g. 2026-01-31T00:00:00Z")
     search = filters.CharFilter(method="filter_search", help_text=(
-        "Words, all of which appear in the claim's text, subject or object, or in the "
-        "excerpts or paper titles of its evidence"))
+        "Words that the claim's text, subject, object or context, or one of its evidence "
+        "excerpts or paper titles, contains; on PostgreSQL stemmed (survive finds survival), "
+        "with \"quoted phrases\", OR and -word, and ranked: claims that say the words "
+        "themselves come first"))
     reviewable = filters.BooleanFilter(method="filter_reviewable",
                                        help_text="true: submitted claims you may review now")
 
@@ -87,13 +93,19 @@ class ClaimFilter(filters.FilterSet):
         return Evidence.objects.visible(roles.sees_everything(user)).filter(claim=OuterRef("pk"))
 
     def filter_evidence(self, queryset, name, value):
+        # ?evidence_type=X&direction=contradicts means contradicting evidence of type X: one
+        # evidence item meets every condition given, so the first of them applies them all.
+        given = [n for n in _EVIDENCE_FILTERS if self.form.cleaned_data.get(n) not in (None, "")]
+        if name != given[0]:
+            return queryset
         evidence = self._visible_evidence()
-        if name == "evidence_type":
-            evidence = evidence.filter(evidence_type__code=value)
-        elif name == "paper":
-            evidence = evidence.filter(paper_q(value, prefix="paper__"))
-        else:
-            evidence = evidence.filter(direction=value)
+        values = {n: self.form.cleaned_data[n] for n in given}
+        if "evidence_type" in values:
+            evidence = evidence.filter(evidence_type__code=values["evidence_type"])
+        if "paper" in values:
+            evidence = evidence.filter(paper_q(values["paper"], prefix="paper__"))
+        if "direction" in values:
+            evidence = evidence.filter(direction=values["direction"])
         return queryset.filter(Exists(evidence))
 
     def filter_reviewable(self, queryset, name, value):
@@ -101,19 +113,10 @@ class ClaimFilter(filters.FilterSet):
         return mine if value else queryset.exclude(pk__in=mine.values("pk"))
 
     def filter_search(self, queryset, name, value):
-        # Evidence a reader may not see must not make a claim match either.
-        rank = Value(0)
-        for term in value.split():
-            evidence = self._visible_evidence().filter(
-                Q(excerpt__icontains=term) | Q(paper__title__icontains=term))
-            queryset = queryset.filter(Q(text__icontains=term) | Q(subject__icontains=term)
-                                       | Q(object__icontains=term) | Q(Exists(evidence)))
-            rank += Case(When(text__icontains=term, then=Value(2)),
-                         When(Q(subject__icontains=term) | Q(object__icontains=term),
-                              then=Value(1)), default=Value(0))
-        # Claims that say the words themselves come before those whose evidence does;
-        # an explicit ?ordering= still wins.
-        return queryset.annotate(search_rank=rank).order_by("-search_rank", "-updated_at", "-id")
+        # Evidence a reader may not see must not make a claim match either; an explicit
+        # ?ordering= still wins over relevance.
+        user = getattr(self.request, "user", None)
+        return search_claims(queryset, value, Evidence.objects.visible(roles.sees_everything(user)))
 
 
 class EvidenceFilter(filters.FilterSet):

@@ -188,7 +188,10 @@ class Evidence(HasUid, Timestamped):
                                         "evidence type at this location.",
             ),
         ]
-        indexes = [models.Index(fields=["direction"])]
+        # The claims list filters by evidence type and direction together.
+        indexes = [models.Index(fields=["direction"]),
+                   models.Index(fields=["evidence_type", "direction", "claim"],
+                                name="evidence_type_direction_claim")]
 
     def __str__(self):
         return f"{self.get_direction_display()}: {self.paper_id} → claim {self.claim_id}"
