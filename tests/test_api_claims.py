@@ -268,3 +268,17 @@ def test_claims_that_say_the_search_words_come_first(api, personas):
     assert [r["id"] for r in rows] == [said.pk, cited.pk]
     by_text = api.as_(personas.curator).get(URL + "?search=survival&ordering=-text").json()["results"]
     assert [r["id"] for r in by_text] == [cited.pk, said.pk]
+
+
+def test_evidence_filters_given_together_apply_to_one_evidence_item(api, personas):
+    in_vivo = make_evidence_type()
+    in_vitro = make_evidence_type("in-vitro", "In vitro", "ECO:0000181")
+    mixed = make_claim(created_by=personas.curator)
+    make_evidence(mixed, evidence_type=in_vivo, direction="supports")
+    make_evidence(mixed, evidence_type=in_vitro, direction="contradicts")
+    contested = make_claim(created_by=personas.curator)
+    make_evidence(contested, evidence_type=in_vivo, direction="contradicts")
+    client = api.as_(personas.curator)
+    assert ids(client, "?evidence_type=in-vivo-animal-model&direction=contradicts") == {
+        contested.pk}
+    assert ids(client, "?direction=contradicts") == {mixed.pk, contested.pk}

@@ -27,7 +27,8 @@ def populate(personas, n):
 URLS = ["/api/v1/claims/", "/api/v1/evidence/", "/api/v1/papers/", "/api/v1/reviews/",
         "/api/v1/evidence-types/", "/api/v1/topics/",
         "/api/v1/claims/?search=survival&topic=als&direction=supports",
-        "/api/v1/claims/?status=submitted&reviewable=true"]
+        "/api/v1/claims/?status=submitted&reviewable=true", "/api/v1/claims/?cursor=",
+        "/api/v1/claims/?fields=id,uid,text,evidence_counts"]
 PERSONAS = ["anonymous", "outsider", "curator", "reviewer", "staff"]
 
 
