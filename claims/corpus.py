@@ -383,6 +383,7 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
                 raise CorpusRefused("The database already holds papers, claims or evidence: "
                                     "nothing was written.")
             counts = _Corpus(seed, _Sink(use_copy), say).write(papers, claims, evidence)
+            say("committing (the database checks every foreign key now)")
     except IntegrityError as exc:
         raise CorpusRefused(f"Generated rows collide with existing ones ({exc}); "
                             "nothing was written.") from exc
@@ -390,6 +391,7 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
         # Until autovacuum gets to them, the planner would plan for the empty tables it last saw.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(_table(m) for m in _Sink.MODELS))
+        say("analyzed")
     return counts
 
 
@@ -479,7 +481,8 @@ class _Sink:
         _on(model).bulk_create([model(**row) for row in rows], batch_size=1000)
 
     def _copy(self, model, lines):
-        buffer = io.StringIO("\n".join(lines) + "\n")
+        # Bytes: a StringIO holding any non-ASCII character (µ, ±) takes four bytes a character.
+        buffer = io.BytesIO(("\n".join(lines) + "\n").encode())
         columns = ", ".join(connection.ops.quote_name(f.column)
                             for f in model._meta.concrete_fields)
         with connection.cursor() as cursor, connection.wrap_database_errors:

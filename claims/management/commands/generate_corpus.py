@@ -36,11 +36,15 @@ class Command(BaseCommand):
             "with an existing one, nothing is written."))
 
     def handle(self, *args, papers, claims, evidence, seed, force, **options):
-        progress = self.stdout.write if options["verbosity"] >= 2 else None
         started = time.monotonic()
+
+        def progress(message):
+            self.stdout.write(f"[{time.monotonic() - started:6.1f} s] {message}")
+
         try:
             counts = corpus.generate(papers=papers, claims=claims, evidence=evidence, seed=seed,
-                                     append=force, progress=progress)
+                                     append=force,
+                                     progress=progress if options["verbosity"] >= 2 else None)
         except (corpus.CorpusRefused, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
