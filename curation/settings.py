@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and authentication middleware: a cached anonymous read touches no database.
+    "claims.api.cache.CachedReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,18 +76,63 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept across requests (seconds; 0 closes each at the end of its request) and
+# checked before reuse. Under DEBUG they are closed: the development server runs each request
+# in a thread of its own, which would leave a connection open per request.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 600)
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
+
+# A read replica: reads go to it, writes and a request's reads after a write to the primary
+# (curation/db_router.py). A test run with it set uses the test database as the replica.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DB_CONN_MAX_AGE,
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["curation.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE = ["curation.db_router.PrimaryAfterWriteMiddleware", *MIDDLEWARE]
+
+# Behind PgBouncer in transaction pooling, a server-side cursor (QuerySet.iterator()) would
+# outlive the transaction that holds its server connection (docs/scaling.md).
+if env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: IMMEDIATE transactions take the write lock up front, so
     # concurrent requests queue (up to the timeout) instead of failing "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE",
                                                           timeout=20)
+
+# The cache: Redis, shared by every process, when REDIS_URL is set; otherwise memory private to
+# each process (enough for one local server).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A stalled Redis slows a request by seconds at most; the API then answers uncached.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous API reads served from the cache (claims/api/cache.py), until the next write or for
+# API_CACHE_SECONDS. On by default where every process shares the cache (REDIS_URL) and for
+# local work; off for several processes that each keep their own memory: a write in one would
+# not reach the others' readers.
+API_CACHE = env_bool("API_CACHE", bool(REDIS_URL) or DEBUG)
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300)
+
+# Sessions live in the database: any process can serve any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -162,6 +209,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Only behind a proxy that terminates HTTPS and sets X-Forwarded-Proto, replacing any value a
+# client sent: otherwise any client could claim its plain request came over HTTPS.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -10,6 +10,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 MAKEFILE = REPO / "Makefile"
+NGINX_CONF = REPO / "docker" / "nginx.conf"
 CHOSEN_CREDENTIALS = {"POSTGRES_DB": "d", "POSTGRES_USER": "u", "POSTGRES_PASSWORD": "p"}
 
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>\w+)")
@@ -145,10 +147,42 @@ def dockerignored(path: str) -> bool:
     return ignored
 
 
+def published_ports(service: str) -> list[tuple[str, str]]:
+    """(host port, container port) pairs a service publishes on the host."""
+    return [tuple(str(port).rsplit(":", 2)[-2:]) for port in compose()["services"][service].get("ports", [])]
+
+
+def mounted(service: str) -> dict[str, Path]:
+    """A service's bind mounts: path in the container -> file in the repository."""
+    mounts = {}
+    for volume in compose()["services"][service].get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("."):
+            mounts[target] = (COMPOSE_FILE.parent / source).resolve()
+    return mounts
+
+
+def nginx_directives() -> list[list[str]]:
+    """The proxy's configuration as directives (name and arguments), blocks flattened."""
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF.read_text(encoding="utf-8"))
+    return [shlex.split(statement) for statement in re.split(r"[;{}]", text) if statement.strip()]
+
+
+def nginx(name: str) -> list[list[str]]:
+    return [directive[1:] for directive in nginx_directives() if directive[0] == name]
+
+
+def proxied_to() -> str:
+    """Where the proxy sends requests, its variables (set $name value) filled in."""
+    variables = {args[0]: args[1] for args in nginx("set")}
+    (target,), = nginx("proxy_pass")
+    return re.sub(r"\$\w+", lambda match: variables[match[0]], target)
+
+
 # --- docker-compose.yml --------------------------------------------------------------------
 
-def test_compose_defines_the_database_and_the_web_service():
-    assert {"db", "web"} <= set(compose()["services"])
+def test_compose_defines_the_database_the_cache_the_web_service_and_its_proxy():
+    assert {"db", "redis", "migrate", "web", "proxy"} <= set(compose()["services"])
 
 
 def test_database_is_postgres_16_with_its_data_on_a_named_volume():
@@ -173,19 +207,39 @@ def test_database_credentials_come_from_the_environment_with_defaults():
     assert {name: chosen[name] for name in CHOSEN_CREDENTIALS} == CHOSEN_CREDENTIALS
 
 
-def test_web_is_built_from_the_dockerfile_and_waits_for_a_healthy_database():
-    web = compose()["services"]["web"]
-    build = web["build"]
+@pytest.mark.parametrize("service", ["migrate", "web"])
+def test_migrate_and_web_are_built_from_the_dockerfile(service):
+    build = compose()["services"][service]["build"]
     context = build if isinstance(build, str) else build.get("context", ".")
     dockerfile_name = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
     assert (COMPOSE_FILE.parent / context / dockerfile_name).resolve() == DOCKERFILE
-    assert web["depends_on"]["db"]["condition"] == "service_healthy"
 
 
-def test_web_publishes_the_port_gunicorn_binds():
-    published = [str(port).rsplit(":", 1) for port in compose()["services"]["web"]["ports"]]
-    assert ["8000", str(gunicorn_port())] in published
+def test_web_starts_once_a_healthy_database_is_migrated_and_seeded():
+    """migrate runs the image's entrypoint (migrate, seed) once; web containers started
+    together with --scale then find the schema in place instead of racing to create it."""
+    services = compose()["services"]
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "ENTRYPOINT" not in {key.upper() for key in services["migrate"]}, "the entrypoint migrates"
+    assert services["migrate"]["command"] == ["true"]
+    assert "restart" not in services["migrate"], "a finished migration must not start again"
+    environ = {"SECRET_KEY": "k"}
+    migrate, web = service_env("migrate", environ), service_env("web", environ)
+    assert migrate["DATABASE_URL"] == web["DATABASE_URL"]
+    with pytest.raises(LookupError):
+        service_env("migrate", {})
+
+
+def test_web_publishes_no_host_port_so_it_can_be_scaled():
+    assert "ports" not in compose()["services"]["web"]
     assert str(gunicorn_port()) in instruction_args("EXPOSE")[-1].split()
+
+
+def test_the_proxy_publishes_the_port_the_service_is_documented_at():
+    assert ("8000", "8000") in published_ports("proxy")
+    (listen,), = nginx("listen")
+    assert listen == "8000"
 
 
 @pytest.mark.parametrize("environ", [{}, CHOSEN_CREDENTIALS], ids=["defaults", "chosen"])
@@ -212,8 +266,77 @@ def test_web_runs_without_debug_and_accepts_the_hosts_it_is_reached_at():
     assert "localhost" in hosts
     healthcheck_host = urlsplit(re.search(r"https?://[^'\"]+", instruction_args("HEALTHCHECK")[-1])[0])
     assert healthcheck_host.hostname in hosts, "the container's health check would get a 400"
-    assert f"http://localhost:{gunicorn_port()}" in env["CSRF_TRUSTED_ORIGINS"].split(",")
+    (host_port, _), = published_ports("proxy")
+    assert f"http://localhost:{host_port}" in env["CSRF_TRUSTED_ORIGINS"].split(",")
     assert env["SECURE_COOKIES"] == "0"
+
+
+# --- the proxy, the cache, the connections -------------------------------------------------
+
+def test_proxy_is_nginx_with_the_repository_configuration_and_waits_for_web():
+    proxy = compose()["services"]["proxy"]
+    assert proxy["image"] == "nginx:1.27"
+    assert mounted("proxy")["/etc/nginx/conf.d/default.conf"] == NGINX_CONF
+    assert proxy["volumes"][0].endswith(":ro")
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_proxy_passes_requests_to_the_port_gunicorn_binds_on_every_web_container():
+    assert proxied_to() == f"http://web:{gunicorn_port()}"
+    # The name is looked up again while running, so containers added by --scale get requests.
+    resolver = nginx("resolver")
+    assert resolver and resolver[0][0] == "127.0.0.11" and "valid=" in " ".join(resolver[0])
+
+
+def test_proxy_tells_django_the_host_the_client_address_and_the_scheme():
+    headers = {args[0]: args[1] for args in nginx("proxy_set_header")}
+    assert headers["Host"] == "$http_host", "Django builds absolute links with the port the client used"
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+
+
+def test_django_trusts_x_forwarded_proto_only_when_configured():
+    assert "TRUST_X_FORWARDED_PROTO" not in service_env("web", {"SECRET_KEY": "k"})
+    assert getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is None
+    script = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings", "SECRET_KEY": "s" * 50,
+           "TRUST_X_FORWARDED_PROTO": "1"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_proxy_configuration_passes_nginx_t(tmp_path):
+    """Included in an http block, as the nginx image's own nginx.conf includes conf.d/*.conf."""
+    temp = " ".join(f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                          "uwsgi", "scgi"))
+    main = tmp_path / "nginx.conf"
+    main.write_text(f"pid {tmp_path / 'nginx.pid'}; events {{}} "
+                    f"http {{ access_log off; {temp} include {NGINX_CONF}; }}", encoding="utf-8")
+    result = subprocess.run(["nginx", "-t", "-e", "stderr", "-p", str(tmp_path), "-c", str(main)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_redis_is_redis_7_and_healthy_only_when_it_answers_ping():
+    redis = compose()["services"]["redis"]
+    assert redis["image"] == "redis:7"
+    test = redis["healthcheck"]["test"]
+    assert "redis-cli ping" in (test if isinstance(test, str) else " ".join(test))
+    assert "ports" not in redis, "the cache is for the web containers only"
+
+
+def test_web_shares_the_redis_cache_and_waits_for_it():
+    web = compose()["services"]["web"]
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    url = urlsplit(service_env("web", {"SECRET_KEY": "k"})["REDIS_URL"])
+    assert (url.scheme, url.hostname, url.port or 6379) == ("redis", "redis", 6379)
+
+
+def test_web_keeps_database_connections_for_ten_minutes_unless_told_otherwise():
+    assert service_env("web", {"SECRET_KEY": "k"})["DB_CONN_MAX_AGE"] == "600"
+    assert service_env("web", {"SECRET_KEY": "k", "DB_CONN_MAX_AGE": "60"})["DB_CONN_MAX_AGE"] == "60"
 
 
 # --- Dockerfile and entrypoint -------------------------------------------------------------
