@@ -34,6 +34,7 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Max
 
+from claims import data_version
 from claims.choices import Direction, PublicationType, Relation, Role, Sex, Status, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.models.claims import STUDY_FIELDS
@@ -383,15 +384,20 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
                 raise CorpusRefused("The database already holds papers, claims or evidence: "
                                     "nothing was written.")
             counts = _Corpus(seed, _Sink(use_copy), say).write(papers, claims, evidence)
+            # COPY and bulk inserts send no signals: retire cached reads once this commits.
+            transaction.on_commit(data_version.bump, using=DB)
             say("committing (the database checks every foreign key now)")
     except IntegrityError as exc:
         raise CorpusRefused(f"Generated rows collide with existing ones ({exc}); "
                             "nothing was written.") from exc
     if use_copy:
-        # Until autovacuum gets to them, the planner would plan for the empty tables it last saw.
+        # Until autovacuum gets to them, the planner would plan for the empty tables it last
+        # saw, and index-only scans would still visit every heap page.
+        # VACUUM cannot run inside a caller's transaction; ANALYZE can.
+        command = "ANALYZE " if connection.in_atomic_block else "VACUUM ANALYZE "
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(_table(m) for m in _Sink.MODELS))
-        say("analyzed")
+            cursor.execute(command + ", ".join(_table(m) for m in _Sink.MODELS))
+        say(command.strip().lower())
     return counts
 
 

@@ -9,3 +9,6 @@ from curation.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Cached reads are tested where they are switched on (tests/test_cached_reads.py); elsewhere a
+# REDIS_URL in the developer's shell must not make one test's response another's answer.
+API_CACHE = False

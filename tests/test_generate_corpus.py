@@ -205,3 +205,14 @@ def test_copy_and_bulk_inserts_write_the_same_rows():
     delete_corpus()
     corpus.generate(**SIZES, seed=3, copy=False)
     assert snapshot() == copied
+
+
+def test_a_loaded_corpus_retires_cached_reads(django_capture_on_commit_callbacks):
+    from claims import data_version
+
+    corpus.generate(papers=3, claims=5, evidence=6, seed=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        before = data_version.current()
+        # Appended: its topics, users and evidence types exist, so no save signals anything.
+        corpus.generate(papers=3, claims=5, evidence=6, seed=2, append=True)
+    assert data_version.current() > before
