@@ -18,8 +18,6 @@ Everything is written in one transaction: a refusal or a collision leaves the da
 was.
 """
 
-import io
-import json
 import random
 import uuid
 from collections.abc import Callable
@@ -30,12 +28,47 @@ from itertools import accumulate
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
 
 from claims import data_version
 from claims.choices import Direction, PublicationType, Relation, Role, Sex, Status, Verdict
+from claims.corpus_sink import DB, Sink, lock_tables, on, table
+from claims.corpus_vocabulary import (
+    ALL_KINDS,
+    APPROVAL_NOTES,
+    BOOK_SERIES,
+    CLAIM_STATES,
+    CLINICAL,
+    CLINICAL_JOURNALS,
+    CONTEXTS,
+    DIRECTIONS,
+    EXPRESSED,
+    IN_VITRO,
+    IN_VIVO,
+    INITIALS,
+    JOURNALS,
+    LOCATIONS,
+    LOCATIONS_IN_PAPER,
+    OUTCOMES,
+    PUBLICATION_TYPES,
+    QUALIFIERS,
+    REJECTIONS,
+    RELATION_PAST_TENSE,
+    REQUEST_CHANGES,
+    RETRACTIONS,
+    SECONDARY_OUTCOMES,
+    SIGNIFICANT_P_VALUES,
+    STATEMENT,
+    SUBJECTS,
+    SURNAMES,
+    TOPICS,
+    TREATMENT_QUALIFIERS,
+    TYPE_KINDS,
+    TYPE_WEIGHTS,
+    Context,
+    Outcome,
+    Subject,
+)
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.models.claims import STUDY_FIELDS
 from claims.versions import content_hash
@@ -43,318 +76,14 @@ from claims.workflow import required_approvals
 
 ANCHOR = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)  # "now" for every generated timestamp
 SPAN_DAYS = 6 * 365  # the service's generated past: claims are created over these days
-CHUNK_ROWS = 50_000  # rows buffered per table before they are written
 CURATORS = 8
 PMID_BASE = 90_000_000
-
-DB = DEFAULT_DB_ALIAS  # django.db.connection's: the primary, where every write goes
 
 Progress = Callable[[str], None]
 
 
 class CorpusRefused(Exception):
     """The corpus was not written (the database already holds curation, or rows collide)."""
-
-
-# --- vocabulary ---
-
-TOPICS = (
-    ("als", "Amyotrophic lateral sclerosis"),
-    ("motoneuron-disease", "Motoneuron disease"),
-    ("sigma-1-receptor", "Sigma-1 receptor"),
-    ("er-stress", "Endoplasmic reticulum stress"),
-    ("mitochondria", "Mitochondrial function"),
-    ("calcium-signalling", "Calcium signalling"),
-    ("mam", "Mitochondria-associated ER membranes"),
-    ("neuroinflammation", "Neuroinflammation"),
-    ("neuroprotection", "Neuroprotection"),
-    ("excitotoxicity", "Glutamate excitotoxicity"),
-    ("autophagy", "Autophagy and proteostasis"),
-    ("neuromuscular-junction", "Neuromuscular junction"),
-    ("pharmacology", "Pharmacology"),
-    ("genetics", "Genetics"),
-    ("clinical-trials", "Clinical trials"),
-    ("animal-models", "Animal models"),
-    ("ipsc-models", "iPSC models"),
-    ("biomarkers", "Biomarkers"),
-)
-
-IN_VIVO, IN_VITRO, CLINICAL, STATEMENT = "in vivo", "in vitro", "clinical", "statement"
-PRECLINICAL = (IN_VIVO, IN_VITRO)
-ALL_KINDS = (IN_VIVO, IN_VITRO, CLINICAL)
-
-
-@dataclass(frozen=True)
-class Subject:
-    label: str  # as a claim states it
-    short: str  # as a title or an excerpt names it
-    protective: bool  # expected to help motor neurons (agonists) or to harm them
-    topics: tuple[str, ...]
-    kinds: tuple[str, ...] = PRECLINICAL
-    intervention: str = ""  # empty for a genotype
-    doses: tuple[str, ...] = ()
-    route: str = ""
-    cell_dose: str = ""
-    clinical_dose: str = ""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    label: str  # a claim's object
-    good: bool  # more of it is better for the patient
-    topics: tuple[str, ...]
-    measure: str  # the outcome an evidence item reports
-    unit: str
-    magnitude: tuple[float, float] | None  # a typical significant change, in unit
-    kinds: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Context:
-    label: str  # a claim's context
-    phrase: str  # how a sentence names it
-    kind: str
-    species: str
-    model: str
-    topics: tuple[str, ...]
-    suits: tuple[str, ...] = ()  # the outcomes it is used to study; empty: any of its kind
-
-    def studies(self, outcome: Outcome) -> bool:
-        return self.kind in outcome.kinds and (not self.suits or outcome.label in self.suits)
-
-
-_CELL_BIOLOGY = ("mitochondrial calcium uptake", "ER-mitochondria contacts", "autophagic flux",
-                 "ER stress", "oxidative stress", "TDP-43 aggregation")
-_SMALL_ANIMALS = ("survival", "motor function", "motor neuron loss",
-                  "neuromuscular junction innervation", "TDP-43 aggregation")
-_INJURY = ("motor neuron survival", "motor neuron loss", "microglial activation", "astrogliosis",
-           "neuroprotection", "ER stress", "BDNF secretion")
-_SLICES = ("motor neuron survival", "neuroprotection", "glutamate excitotoxicity",
-           "BDNF secretion", "ER stress", "oxidative stress")
-
-_SIGMA = ("sigma-1-receptor", "pharmacology")
-SUBJECTS = (
-    Subject("Sigma-1R agonist PRE-084", "PRE-084", True, _SIGMA, PRECLINICAL, "PRE-084",
-            ("0.25 mg/kg/day", "0.5 mg/kg/day"), "i.p.", "10 µM"),
-    Subject("Sigma-1R agonist SA4503 (cutamesine)", "SA4503", True, _SIGMA, PRECLINICAL,
-            "SA4503", ("0.25 mg/kg/day", "1 mg/kg/day"), "p.o.", "1 µM"),
-    Subject("pridopidine", "pridopidine", True, _SIGMA, ALL_KINDS, "pridopidine",
-            ("3 mg/kg/day", "30 mg/kg/day"), "p.o.", "1 µM", "45 mg twice daily"),
-    Subject("blarcamesine (ANAVEX2-73)", "blarcamesine", True, _SIGMA, ALL_KINDS,
-            "blarcamesine", ("1 mg/kg/day",), "p.o.", "10 µM", "30 mg daily"),
-    Subject("dextromethorphan/quinidine", "dextromethorphan/quinidine", True, _SIGMA, ALL_KINDS,
-            "dextromethorphan/quinidine", ("20/10 mg/kg/day",), "p.o.", "5 µM",
-            "20/10 mg twice daily"),
-    Subject("fluvoxamine", "fluvoxamine", True, _SIGMA, PRECLINICAL, "fluvoxamine",
-            ("1 mg/kg/day",), "i.p.", "1 µM"),
-    Subject("N,N-dimethyltryptamine", "DMT", True, _SIGMA, PRECLINICAL, "N,N-dimethyltryptamine",
-            ("2 mg/kg",), "i.p.", "100 µM"),
-    Subject("Sigma-1R antagonist BD1063", "BD1063", False, _SIGMA, PRECLINICAL, "BD1063",
-            ("5 mg/kg/day",), "i.p.", "10 µM"),
-    Subject("Sigma-1R antagonist NE-100", "NE-100", False, _SIGMA, PRECLINICAL, "NE-100",
-            ("1 mg/kg/day",), "i.p.", "1 µM"),
-    Subject("SIGMAR1 overexpression", "Sigma-1R overexpression", True,
-            ("sigma-1-receptor", "genetics"), PRECLINICAL, "AAV9-SIGMAR1", ("1e11 vg",),
-            "intrathecal", "lentiviral SIGMAR1"),
-    Subject("SIGMAR1 knockout", "Sigmar1 deletion", False, ("sigma-1-receptor", "genetics")),
-    Subject("SIGMAR1 E102Q variant", "the E102Q variant", False, ("sigma-1-receptor", "genetics"),
-            ALL_KINDS),
-    Subject("C9orf72 repeat expansion", "the C9orf72 expansion", False, ("genetics",), ALL_KINDS),
-    Subject("cytoplasmic TDP-43 mislocalisation", "TDP-43 mislocalisation", False,
-            ("genetics", "autophagy")),
-    Subject("riluzole", "riluzole", True, ("pharmacology", "excitotoxicity"), ALL_KINDS,
-            "riluzole", ("8 mg/kg/day",), "p.o.", "5 µM", "50 mg twice daily"),
-    Subject("edaravone", "edaravone", True, ("pharmacology",), ALL_KINDS, "edaravone",
-            ("15 mg/kg",), "i.p.", "10 µM", "60 mg i.v. in cycles"),
-)
-
-OUTCOMES = (
-    Outcome("survival", True, ("als",), "Kaplan-Meier survival", "days", (6, 28), (IN_VIVO,)),
-    Outcome("motor function", True, ("als",), "rotarod latency to fall", "%", (15, 60),
-            (IN_VIVO,)),
-    Outcome("grip strength", True, ("neuromuscular-junction",), "forelimb grip strength", "%",
-            (10, 45), (IN_VIVO,)),
-    Outcome("age at disease onset", True, ("als",), "age at onset of hindlimb tremor", "days",
-            (5, 20), (IN_VIVO,)),
-    Outcome("motor neuron survival", True, ("neuroprotection",),
-            "ChAT-positive motor neuron count", "%", (15, 60), PRECLINICAL),
-    Outcome("neuromuscular junction innervation", True, ("neuromuscular-junction",),
-            "fully innervated endplates", "%", (10, 40), (IN_VIVO,)),
-    Outcome("neuroprotection", True, ("neuroprotection",), "motor neuron viability", "%",
-            (15, 50), PRECLINICAL),
-    Outcome("neurite outgrowth", True, ("neuroprotection",), "neurite length", "%", (20, 80),
-            (IN_VITRO,)),
-    Outcome("BDNF secretion", True, ("neuroprotection",), "BDNF release", "%", (20, 90),
-            PRECLINICAL),
-    Outcome("mitochondrial calcium uptake", True, ("mitochondria", "calcium-signalling", "mam"),
-            "mitochondrial Ca2+ uptake after IP3 stimulation", "%", (15, 50), (IN_VITRO,)),
-    Outcome("ER-mitochondria contacts", True, ("mam", "mitochondria"),
-            "MAM contact length (electron microscopy)", "%", (15, 45), PRECLINICAL),
-    Outcome("autophagic flux", True, ("autophagy",), "LC3-II turnover", "%", (20, 60),
-            (IN_VITRO,)),
-    Outcome("axonal transport", True, ("neuroprotection",),
-            "mitochondrial axonal transport velocity", "%", (10, 40), (IN_VITRO,)),
-    Outcome("ER stress", False, ("er-stress",), "CHOP and BiP expression", "%", (20, 55),
-            PRECLINICAL),
-    Outcome("microglial activation", False, ("neuroinflammation",), "Iba1-positive microglia",
-            "%", (15, 50), (IN_VIVO,)),
-    Outcome("astrogliosis", False, ("neuroinflammation",), "GFAP immunoreactivity", "%",
-            (15, 45), (IN_VIVO,)),
-    Outcome("glutamate excitotoxicity", False, ("excitotoxicity",),
-            "cell death after glutamate exposure", "%", (20, 60), (IN_VITRO,)),
-    Outcome("oxidative stress", False, ("mitochondria",), "ROS production", "%", (15, 50),
-            PRECLINICAL),
-    Outcome("TDP-43 aggregation", False, ("autophagy",), "cytoplasmic TDP-43 inclusions", "%",
-            (20, 60), PRECLINICAL),
-    Outcome("motor neuron loss", False, ("neuroprotection",), "lumbar motor neuron loss", "%",
-            (15, 50), (IN_VIVO,)),
-    Outcome("ALSFRS-R decline", False, ("clinical-trials", "biomarkers"), "ALSFRS-R slope",
-            "points/month", (0.1, 0.5), (CLINICAL,)),
-    Outcome("plasma neurofilament light", False, ("biomarkers",), "plasma NfL", "%", (10, 35),
-            (CLINICAL,)),
-    Outcome("tracheostomy-free survival", True, ("clinical-trials",),
-            "time to death or tracheostomy", "months", (2, 9), (CLINICAL,)),
-    Outcome("slow vital capacity", True, ("clinical-trials",), "SVC, % predicted", "%",
-            (3, 10), (CLINICAL,)),
-)
-
-CONTEXTS = (
-    Context("SOD1-G93A mouse", "SOD1-G93A mice", IN_VIVO, "mouse",
-            "SOD1-G93A (B6SJL-Tg(SOD1*G93A)1Gur/J)", ("animal-models", "als")),
-    Context("SOD1-G93A rat", "SOD1-G93A rats", IN_VIVO, "rat", "SOD1-G93A rat",
-            ("animal-models", "als")),
-    Context("wobbler mouse", "wobbler mice", IN_VIVO, "mouse", "wobbler (Vps54 wr/wr)",
-            ("animal-models", "motoneuron-disease")),
-    Context("TDP-43 A315T mouse", "TDP-43 A315T mice", IN_VIVO, "mouse", "Prp-TDP-43 A315T",
-            ("animal-models", "als")),
-    Context("Sigmar1 knockout mouse", "Sigmar1 knockout mice", IN_VIVO, "mouse", "Sigmar1-/-",
-            ("animal-models", "sigma-1-receptor")),
-    Context("FUS P525L knock-in mouse", "FUS P525L knock-in mice", IN_VIVO, "mouse",
-            "Fus P525L knock-in", ("animal-models", "als")),
-    Context("ventral root avulsion rat", "rats after ventral root avulsion", IN_VIVO, "rat",
-            "L4-L5 ventral root avulsion", ("animal-models", "motoneuron-disease"), _INJURY),
-    Context("sod1 G93R zebrafish", "sod1 G93R zebrafish", IN_VIVO, "zebrafish", "sod1 G93R",
-            ("animal-models", "als"), _SMALL_ANIMALS),
-    Context("Drosophila TDP-43 model", "flies expressing human TDP-43", IN_VIVO,
-            "Drosophila melanogaster", "D42>TDP-43 WT", ("animal-models",), _SMALL_ANIMALS),
-    Context("NSC-34 cells", "NSC-34 motor neuron-like cells", IN_VITRO, "mouse", "NSC-34",
-            ("motoneuron-disease",)),
-    Context("patient iPSC motor neurons", "iPSC-derived motor neurons from ALS patients",
-            IN_VITRO, "human", "iPSC-MN (SOD1, C9orf72 and TARDBP lines)", ("ipsc-models", "als")),
-    Context("primary spinal motor neurons", "primary mouse spinal motor neurons", IN_VITRO,
-            "mouse", "E12.5 spinal cord cultures", ("motoneuron-disease",)),
-    Context("organotypic spinal cord slices", "organotypic spinal cord slice cultures",
-            IN_VITRO, "rat", "organotypic lumbar slices, chronic excitotoxicity",
-            ("excitotoxicity",), _SLICES),
-    Context("HEK293 cells expressing SIGMAR1 E102Q", "HEK293 cells expressing SIGMAR1 E102Q",
-            IN_VITRO, "human", "HEK293T, SIGMAR1 E102Q", ("sigma-1-receptor", "genetics"),
-            _CELL_BIOLOGY),
-    Context("ALS patient fibroblasts", "fibroblasts from ALS patients", IN_VITRO, "human",
-            "primary dermal fibroblasts", ("als",), _CELL_BIOLOGY),
-    Context("ALS patients", "people with ALS", CLINICAL, "human", "ALS (revised El Escorial)",
-            ("als", "clinical-trials")),
-    Context("SIGMAR1 variant carriers", "patients carrying SIGMAR1 variants", CLINICAL, "human",
-            "juvenile ALS (ALS16)", ("als", "genetics")),
-)
-
-# Claims that a protein sits somewhere: a small share, with their own words.
-EXPRESSED = (
-    Subject("Sigma-1 receptor", "Sigma-1R", True, ("sigma-1-receptor",)),
-    Subject("Sigma-1R E102Q protein", "Sigma-1R E102Q", False, ("sigma-1-receptor", "genetics")),
-    Subject("BiP/GRP78", "BiP", True, ("er-stress",)),
-)
-LOCATIONS = tuple(
-    Outcome(label, True, topics, "immunoreactivity", "", None, (IN_VIVO,))
-    for label, topics in (
-        ("C-terminal cholinergic synapses of spinal motor neurons", ("neuromuscular-junction",)),
-        ("mitochondria-associated ER membranes", ("mam",)),
-        ("reactive astrocytes", ("neuroinflammation",)),
-        ("motor neuron nuclear envelope", ("sigma-1-receptor",)),
-    ))
-
-# How a claim narrows its statement; the second set only where something is given.
-QUALIFIERS = {
-    IN_VIVO: ("", "", "", " in both sexes", " at end stage", " at presymptomatic stages"),
-    IN_VITRO: ("", "", " under tunicamycin-induced ER stress", " under glutamate challenge"),
-    CLINICAL: ("", "", " in bulbar-onset disease", " in familial ALS"),
-}
-TREATMENT_QUALIFIERS = {
-    IN_VIVO: (" when treatment starts at symptom onset", " when given from presymptomatic stages",
-              " after chronic daily treatment"),
-    IN_VITRO: (" in a dose-dependent manner", " after 48 h of treatment"),
-    CLINICAL: (" over 24 weeks of treatment", " in a phase 2 trial"),
-}
-
-# Evidence types by kind; a type not listed takes the kind of its nearest listed ancestor.
-TYPE_KINDS = {
-    "in-vivo": IN_VIVO, "in-vivo-animal-model": IN_VIVO, "knockout-phenotype": IN_VIVO,
-    "immunohistochemistry": IN_VIVO, "expression-localisation": IN_VIVO,
-    "experimental-phenotype": IN_VIVO, "experimental": IN_VIVO,
-    "in-vitro": IN_VITRO, "cell-culture": IN_VITRO, "electrophysiology": IN_VITRO,
-    "pharmacological-assay": IN_VITRO, "direct-assay": IN_VITRO,
-    "clinical-study": CLINICAL, "patient-genetic-variant": CLINICAL,
-    "author-statement": STATEMENT, "curator-inference": STATEMENT,
-}
-# How often each type is cited; the generic parent types are rarely the best description.
-TYPE_WEIGHTS = {
-    "in-vivo-animal-model": 10, "cell-culture": 7, "in-vitro": 5, "pharmacological-assay": 5,
-    "immunohistochemistry": 4, "in-vivo": 4, "knockout-phenotype": 3, "clinical-study": 3,
-    "expression-localisation": 2, "electrophysiology": 2, "patient-genetic-variant": 2,
-    "author-statement": 2, "curator-inference": 1, "direct-assay": 0.5,
-    "experimental-phenotype": 0.5, "experimental": 0.3,
-}
-
-CLAIM_STATES = ((Status.ACCEPTED, 0.89), (Status.RETRACTED, 0.03), (Status.SUBMITTED, 0.03),
-                (Status.DRAFT, 0.03), (Status.REJECTED, 0.02))
-DIRECTIONS = ((Direction.SUPPORTS, 0.80), (Direction.CONTRADICTS, 0.12),
-              (Direction.INCONCLUSIVE, 0.08))
-PUBLICATION_TYPES = ((PublicationType.RESEARCH_ARTICLE, 0.76), (PublicationType.REVIEW, 0.12),
-                     (PublicationType.PREPRINT, 0.06), (PublicationType.BOOK_CHAPTER, 0.03),
-                     (PublicationType.OTHER, 0.03))
-
-JOURNALS = ("Neurobiology of Disease", "Brain", "Annals of Neurology", "Journal of Neuroscience",
-            "Neuropharmacology", "Acta Neuropathologica", "Experimental Neurology",
-            "Molecular Neurodegeneration", "Cell Death & Disease", "Human Molecular Genetics",
-            "Amyotrophic Lateral Sclerosis and Frontotemporal Degeneration", "Neurotherapeutics",
-            "Journal of Neurochemistry", "British Journal of Pharmacology",
-            "Frontiers in Cellular Neuroscience", "Scientific Reports", "eLife",
-            "Nature Communications")
-CLINICAL_JOURNALS = ("Lancet Neurology", "Neurology", "Muscle & Nerve", "JAMA Neurology",
-                     "Amyotrophic Lateral Sclerosis and Frontotemporal Degeneration")
-BOOK_SERIES = ("Advances in Experimental Medicine and Biology",
-               "Handbook of Experimental Pharmacology")
-SURNAMES = ("Mancuso", "Navarro", "Mavlyutov", "Ruoho", "Al-Saif", "Hayashi", "Su", "Bernard-Marissal",
-            "Prause", "Weng", "Gregianin", "Ionescu", "Ono", "Peviani", "Herrando-Grabulosa",
-            "Couly", "Geva", "Hayden", "Maurice", "Nguyen", "Lahmy", "Watanabe", "Dreser",
-            "Fukunaga", "Kourrich", "Tsai", "Pal", "Smith", "Garcia", "Müller", "Rossi", "Kim",
-            "Chen", "Wang", "Li", "Dubois", "Jensen", "Novak", "Kowalski", "Silva", "Costa",
-            "Okafor", "Haddad", "Yilmaz", "Petrov", "Andersson", "O'Brien", "Lindqvist",
-            "Moreau", "Sato", "Kumar", "Singh", "Ferreira", "Bauer", "Schneider", "Ivanova")
-INITIALS = "ABCDEFGHIJKLMNOPRSTVWY"
-LOCATIONS_IN_PAPER = (
-    *(f"Fig. {n}{p}" for n in range(1, 8) for p in "ABCDEF"),
-    *(f"Table {n}" for n in range(1, 5)), *(f"Supplementary Fig. S{n}" for n in range(1, 9)),
-    "abstract", "Results", "Discussion")
-REQUEST_CHANGES = (
-    "Please cite the figure panel that shows the effect.",
-    "The context should name the strain and the sex of the animals.",
-    "The excerpt overstates the result; quote the statistics.",
-    "Split this into two claims: the outcomes are measured separately.",
-    "Add the dose and the route to the evidence.",
-)
-REJECTIONS = (
-    "The cited study does not test this claim.",
-    "Duplicate of an accepted claim.",
-    "The effect was not significant; the evidence does not support the claim as stated.",
-    "The excerpt reports a different model from the claim's context.",
-)
-RETRACTIONS = (
-    "Superseded by a larger, blinded study.",
-    "The main supporting paper was retracted.",
-    "The effect was not reproduced in an independent cohort.",
-    "Curation error: the evidence reports a different model.",
-)
-APPROVAL_NOTES = ("Well supported.", "Consistent with the cited figures.")
 
 
 # --- the public entry point ---
@@ -379,11 +108,11 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
     say = progress or (lambda message: None)
     try:
         with transaction.atomic(using=DB):
-            _lock_tables()
-            if not append and any(_on(m).exists() for m in (Paper, Claim, Evidence)):
+            lock_tables()
+            if not append and any(on(m).exists() for m in (Paper, Claim, Evidence)):
                 raise CorpusRefused("The database already holds papers, claims or evidence: "
                                     "nothing was written.")
-            counts = _Corpus(seed, _Sink(use_copy), say).write(papers, claims, evidence)
+            counts = _Corpus(seed, Sink(use_copy), say).write(papers, claims, evidence)
             # COPY and bulk inserts send no signals: retire cached reads once this commits.
             transaction.on_commit(data_version.bump, using=DB)
             say("committing (the database checks every foreign key now)")
@@ -396,103 +125,9 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
         # VACUUM cannot run inside a caller's transaction; ANALYZE can.
         command = "ANALYZE " if connection.in_atomic_block else "VACUUM ANALYZE "
         with connection.cursor() as cursor:
-            cursor.execute(command + ", ".join(_table(m) for m in _Sink.MODELS))
+            cursor.execute(command + ", ".join(table(m) for m in Sink.MODELS))
         say(command.strip().lower())
     return counts
-
-
-# --- writing ---
-
-
-def _on(model):
-    """The model's rows on the connection the corpus is written on, whatever the routers say:
-    a replica may lag behind the checks and the ids the writes depend on."""
-    return model._default_manager.using(DB)
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _lock_tables():
-    """Keep other writers out until the corpus is written: the ids it takes stay free.
-
-    SQLite's transactions already take the database's write lock up front."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {', '.join(_table(m) for m in _Sink.MODELS)} "
-                           "IN EXCLUSIVE MODE")
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _escaped(text: str) -> str:
-    # Tabs and line breaks are not printable: most values need no new string at all.
-    return text if text.isprintable() and "\\" not in text else text.translate(_COPY_ESCAPES)
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    if isinstance(value, str):
-        return _escaped(value)
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dict | list):
-        return _escaped(json.dumps(value, ensure_ascii=False))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)  # int, float, UUID
-
-
-class _Sink:
-    """Rows buffered per table and written in chunks, parents before children."""
-
-    MODELS = (Paper, Paper.topics.through, Claim, Claim.topics.through, Evidence,
-              CuratorReview, ClaimVersion)
-
-    def __init__(self, use_copy: bool):
-        self.use_copy = use_copy
-        self.rows = {model: [] for model in self.MODELS}
-        self.written = dict.fromkeys(self.MODELS, 0)
-        self.fields = {m: [f.attname for f in m._meta.concrete_fields] for m in self.MODELS}
-
-    def first_id(self, model) -> int:
-        return (_on(model).aggregate(last=Max("pk"))["last"] or 0) + 1
-
-    def add(self, model, row: dict):
-        if self.use_copy:  # a line of text holds far less memory than a dict
-            row = "\t".join([_copy_text(row[name]) for name in self.fields[model]])
-        self.rows[model].append(row)
-
-    def full(self) -> bool:
-        return any(len(rows) >= CHUNK_ROWS for rows in self.rows.values())
-
-    def flush(self):
-        for model, rows in self.rows.items():
-            if rows:
-                (self._copy if self.use_copy else self._bulk_create)(model, rows)
-                self.written[model] += len(rows)
-                rows.clear()
-
-    def finish(self):
-        self.flush()
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), self.MODELS):
-                cursor.execute(sql)
-
-    def _bulk_create(self, model, rows):
-        _on(model).bulk_create([model(**row) for row in rows], batch_size=1000)
-
-    def _copy(self, model, lines):
-        # Bytes: a StringIO holding any non-ASCII character (µ, ±) takes four bytes a character.
-        buffer = io.BytesIO(("\n".join(lines) + "\n").encode())
-        columns = ", ".join(connection.ops.quote_name(f.column)
-                            for f in model._meta.concrete_fields)
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            cursor.copy_expert(f"COPY {_table(model)} ({columns}) FROM STDIN", buffer)
 
 
 # --- generating ---
@@ -547,7 +182,7 @@ class _Statement:
 
 
 class _Corpus:
-    def __init__(self, seed: int, sink: _Sink, say: Progress):
+    def __init__(self, seed: int, sink: Sink, say: Progress):
         self.seed, self.sink, self.say = seed, sink, say
         self.counts: dict[str, int] = {}
 
@@ -584,12 +219,12 @@ class _Corpus:
         self.reviewers = self._users(rng, Role.REVIEWER, max(4, required_approvals() + 1))
         self.topic_ids = {}
         for slug, name in TOPICS:
-            topic, created = _on(Topic).get_or_create(slug=slug, defaults={"name": name})
+            topic, created = on(Topic).get_or_create(slug=slug, defaults={"name": name})
             self.topic_ids[slug] = topic.pk
             self.counts["topics created"] = self.counts.get("topics created", 0) + created
-        if not _on(EvidenceType).exists():
+        if not on(EvidenceType).exists():
             call_command("loaddata", "evidence_types", database=DB, verbosity=0)
-        self.types = list(_on(EvidenceType).select_related("parent").order_by("code"))
+        self.types = list(on(EvidenceType).select_related("parent").order_by("code"))
         self.type_codes = {t.pk: t.code for t in self.types}
         self.approvals = required_approvals()
         self.kinds = {t.pk: _type_kind(t) for t in self.types}
@@ -604,13 +239,13 @@ class _Corpus:
             self.type_choices[kind] = (self.types, list(accumulate(weights)))
 
     def _users(self, rng: random.Random, role: str, count: int) -> list[int]:
-        group = _on(Group).filter(name=role).first()
+        group = on(Group).filter(name=role).first()
         if group is None:
             raise CorpusRefused(f"The {role} group is missing (run migrate): nothing was written.")
         ids = []
         for n in range(1, count + 1):
             password = UNUSABLE_PASSWORD_PREFIX + f"{rng.getrandbits(160):040x}"
-            user, created = _on(User).get_or_create(
+            user, created = on(User).get_or_create(
                 username=f"corpus-{role}-{n}",
                 defaults={"first_name": "Corpus", "last_name": f"{_cap(role)} {n}",
                           "password": password,
@@ -994,7 +629,6 @@ def _retraction_date(rng, year: int) -> date:
 
 _SIGN = {Relation.INCREASES: 1, Relation.CAUSES: 1, Relation.ASSOCIATED_WITH: 1,
          Relation.DECREASES: -1, Relation.PREVENTS: -1}
-_SIGNIFICANT = ("p < 0.001", "p < 0.01", "p = 0.02", "p = 0.03", "p < 0.05")
 
 
 def _study_context(rng, kind: str, s: _Statement) -> Context | None:
@@ -1038,11 +672,11 @@ def _study(rng, kind: str, context: Context | None, s: _Statement, direction: st
     low, high = outcome.magnitude
     sign = _SIGN.get(s.relation, 0)
     if direction == Direction.SUPPORTS and sign:
-        value, p = rng.uniform(low, high) * sign, rng.choice(_SIGNIFICANT)
+        value, p = rng.uniform(low, high) * sign, rng.choice(SIGNIFICANT_P_VALUES)
     elif direction == Direction.INCONCLUSIVE:
         value, p = rng.uniform(low / 3, low) * (sign or 1), f"p = {rng.uniform(0.06, 0.2):.2f}"
     elif direction == Direction.CONTRADICTS and not sign:  # a no-effect claim, contradicted
-        value, p = rng.uniform(low, high), rng.choice(_SIGNIFICANT)
+        value, p = rng.uniform(low, high), rng.choice(SIGNIFICANT_P_VALUES)
     else:
         value, p = rng.uniform(-low / 2, low / 2), f"p = {rng.uniform(0.2, 0.9):.2f}"
     value = round(value, 2 if high < 1 else 1)
@@ -1050,13 +684,6 @@ def _study(rng, kind: str, context: Context | None, s: _Statement, direction: st
     study.update(effect=f"{value:+g} {outcome.unit} vs {control}, {p}", effect_value=value,
                  effect_unit=outcome.unit)
     return study
-
-
-_PAST = {Relation.INCREASES: "increased", Relation.DECREASES: "reduced",
-         Relation.PREVENTS: "prevented", Relation.CAUSES: "caused",
-         Relation.ASSOCIATED_WITH: "was associated with"}
-_SECONDARY = ("survival", "survival", "motor function", "motor function", "grip strength",
-              "body weight", "ER stress", "microglial activation", "motor neuron survival")
 
 
 def _excerpt(rng, s: _Statement, where: Context | None, direction: str, study: dict) -> str:
@@ -1076,10 +703,10 @@ def _excerpt(rng, s: _Statement, where: Context | None, direction: str, study: d
         # Supporting "no effect", or contradicting an effect.
         first = f"{short} did not significantly change {outcome} in {phrase}{stat}."
     else:
-        first = f"{short} {_PAST.get(s.relation, 'changed')} {outcome} in {phrase}{stat}."
+        first = f"{short} {RELATION_PAST_TENSE.get(s.relation, 'changed')} {outcome} in {phrase}{stat}."
     sentences = [first]
     for _ in range(rng.choice((0, 1, 1, 2))):
-        other = rng.choice(_SECONDARY)
+        other = rng.choice(SECONDARY_OUTCOMES)
         methods = {
             IN_VIVO: f"Animals were randomised, and {other} was scored blind to treatment.",
             IN_VITRO: f"Data are mean ± SEM from {rng.randint(3, 6)} independent experiments.",
