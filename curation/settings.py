@@ -130,6 +130,9 @@ else:
 # not reach the others' readers.
 API_CACHE = env_bool("API_CACHE", bool(REDIS_URL) or DEBUG)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300)
+# The `count` of paginated lists, for every reader, kept under the same data version: still
+# exact, but counted once per write instead of once per page. Same default, for the same reason.
+API_COUNT_CACHE = env_bool("API_COUNT_CACHE", bool(REDIS_URL) or DEBUG)
 
 # Sessions live in the database: any process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -12,3 +12,4 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Cached reads are tested where they are switched on (tests/test_cached_reads.py); elsewhere a
 # REDIS_URL in the developer's shell must not make one test's response another's answer.
 API_CACHE = False
+API_COUNT_CACHE = False

@@ -2,11 +2,21 @@
 
 import base64
 import binascii
+import hashlib
+import logging
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from claims import data_version
+
+logger = logging.getLogger(__name__)
 
 _CURSOR_PREFIX = "id:"
 
@@ -30,6 +40,33 @@ def decode_cursor(token: str) -> int:
     return int(position)
 
 
+class CountOncePerWrite(Paginator):
+    """Counts a list once per data version (claims/data_version.py) when API_COUNT_CACHE is on:
+    every page of a list, for every reader who sees the same rows, shares one count until the
+    next write. Keyed on the count query itself, so no two filters or visibilities share one."""
+
+    @cached_property
+    def count(self):
+        query = getattr(self.object_list, "query", None)
+        if not settings.API_COUNT_CACHE or query is None:
+            return super().count
+        sql, params = query.sql_with_params()
+        digest = hashlib.sha256(repr((self.object_list.db, sql, params)).encode()).hexdigest()
+        try:
+            key = f"claims:count:{data_version.current()}:{digest}"
+            found = cache.get(key)
+        except Exception:
+            logger.warning("The count cache is unavailable", exc_info=True)
+            return super().count
+        if found is None:
+            found = super().count
+            try:
+                cache.set(key, found, settings.API_CACHE_SECONDS)
+            except Exception:
+                logger.warning("The count cache is unavailable", exc_info=True)
+        return found
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """?page=N for people; ?cursor= (empty to start) for tools that crawl everything.
 
@@ -38,6 +75,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     Its envelope is {next, results}; there is no count to compute.
     """
 
+    django_paginator_class = CountOncePerWrite
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
