@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run test install lint schema clean bench
+.PHONY: run test install lint schema clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,9 @@ schema: install
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
 
+# The API under gunicorn against a raw SQL baseline on generated PostgreSQL data (docs/performance.md).
 bench: install
-	$(BIN)/python -m pytest bench/ -q -s -p no:cacheprovider -o python_files="bench_*.py"
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-smoke: install
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
