@@ -124,15 +124,17 @@ def latest_migration(code_dir: Path) -> str:
 def match_schema(server_url: str, name: str, code_dir: Path, code_env: dict, app_dir: Path,
                  app_env: dict) -> str:
     """Bring the claims tables to the schema the served checkout expects, forwards or back
-    (an older checkout runs without the indexes and columns that newer migrations add), and
-    refresh the planner's statistics. Returns the migration it stands at."""
+    (an older checkout runs without the indexes and columns that newer migrations add), then
+    VACUUM ANALYZE: a migration that rewrites a table leaves it without statistics and
+    without a visibility map, which would turn every COUNT(*) of a page into a full scan.
+    Returns the migration it stands at."""
     target = latest_migration(app_dir)
     if (code_dir / "claims" / "migrations" / f"{target}.py").exists():
         _manage(code_dir, code_env, "migrate", "claims", target, "--no-input", "-v", "0")
     else:  # the served checkout is ahead of this one
         _manage(app_dir, app_env, "migrate", "--no-input", "-v", "0")
     with cursor_on(server_url, name) as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     return target
 
 
