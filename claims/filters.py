@@ -89,8 +89,10 @@ class ClaimFilter(filters.FilterSet):
         fields = []
 
     def _visible_evidence(self):
+        # The claims filtered are already those the reader may see (ClaimViewSet).
         user = getattr(self.request, "user", None)
-        return Evidence.objects.visible(roles.sees_everything(user)).filter(claim=OuterRef("pk"))
+        return (Evidence.objects.visible(roles.sees_everything(user), claims_checked=True)
+                .filter(claim=OuterRef("pk")))
 
     def filter_evidence(self, queryset, name, value):
         # ?evidence_type=X&direction=contradicts means contradicting evidence of type X: one

@@ -34,11 +34,15 @@ def search_claims(claims: QuerySet, text: str, evidence: QuerySet) -> QuerySet:
     if connections[claims.db].vendor != "postgresql":
         return _by_words(claims, text, evidence)
     query = SearchQuery(text, config=CONFIG, search_type="websearch")
-    own = Claim.objects.alias(document=Document()).filter(document=query).values("pk")
-    in_excerpts = evidence.alias(document=Document()).filter(document=query).values("claim_id")
-    titles = Paper.objects.alias(document=Document()).filter(document=query).values("pk")
-    in_titles = evidence.filter(paper__in=titles).values("claim_id")
-    return (claims.filter(pk__in=own.union(in_excerpts, in_titles))
+    # Unordered parts, and UNION ALL: the IN around them removes duplicates anyway, so
+    # neither a sort nor a second de-duplication is paid for tens of thousands of matches.
+    own = Claim.objects.alias(document=Document()).filter(document=query).order_by()
+    in_excerpts = evidence.alias(document=Document()).filter(document=query).order_by()
+    titles = Paper.objects.alias(document=Document()).filter(document=query).order_by()
+    in_titles = evidence.filter(paper__in=titles.values("pk")).order_by()
+    matches = own.values("pk").union(in_excerpts.values("claim_id"), in_titles.values("claim_id"),
+                                     all=True)
+    return (claims.filter(pk__in=matches)
             .alias(search_rank=SearchRank(Document(), query))
             .order_by("-search_rank", "-updated_at", "-id"))
 

@@ -94,7 +94,8 @@ def claims(rows: Iterable[dict], fields: set[str] | None = None) -> list[dict]:
     evidence = defaultdict(list)
     evidence_rows = []
     if wanted & _NEEDS_EVIDENCE:
-        evidence_rows = list(Evidence.objects.visible(False).filter(claim_id__in=ids)
+        evidence_rows = list(Evidence.objects.visible(False, claims_checked=True)
+                             .filter(claim_id__in=ids)
                              .order_by("claim_id", "id").values(*_EVIDENCE_COLUMNS))
     claim_reviews, evidence_reviews = defaultdict(list), defaultdict(list)
     evidence_ids = [row["id"] for row in evidence_rows] if "evidence" in wanted else []

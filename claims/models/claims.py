@@ -194,10 +194,13 @@ class Evidence(HasUid, Timestamped):
                                         "evidence type at this location.",
             ),
         ]
-        # The claims list filters by evidence type and direction together.
+        # The claims list filters by evidence type and direction together, among the evidence
+        # a reader may see: answered from this index alone, without visiting the table.
         indexes = [models.Index(fields=["direction"]),
-                   models.Index(fields=["evidence_type", "direction", "claim"],
-                                name="evidence_type_direction_claim")]
+                   models.Index(fields=["evidence_type", "direction", "status", "claim"],
+                                name="evidence_type_direction_seen"),
+                   # Search: the claims whose evidence cites papers whose titles match.
+                   models.Index(fields=["paper", "status", "claim"], name="evidence_paper_seen")]
 
     def __str__(self):
         return f"{self.get_direction_display()}: {self.paper_id} → claim {self.claim_id}"
