@@ -170,6 +170,11 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
         data = self.get_serializer(page, many=True).data
         return self.get_paginated_response([only(claim, fields) for claim in data])
 
+    def filter_queryset(self, queryset):
+        # A claim's own URL names it: list filters (a form validated per request) do not
+        # apply to it, nor to the actions on it.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def retrieve(self, request, *args, **kwargs):
         fields = requested_fields(request, rows.CLAIM_FIELDS)
         if self.reads_rows():
