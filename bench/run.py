@@ -112,8 +112,8 @@ def say(message: str) -> None:
 def app_env(args, *, cache: bool) -> dict:
     """The environment production gives the app, with the benchmark's database."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("API_CACHE", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PYTHONPATH",
-                        "DATABASE_REPLICA_URL")}
+           if k not in ("API_CACHE", "API_COUNT_CACHE", "REDIS_URL", "DJANGO_SETTINGS_MODULE",
+                        "PYTHONPATH", "DATABASE_REPLICA_URL")}
     alphabet = string.ascii_letters + string.digits
     env.update({
         "DATABASE_URL": f"{args.pg}/{args.database}",
@@ -122,6 +122,7 @@ def app_env(args, *, cache: bool) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DB_CONN_MAX_AGE": "600",
         "API_CACHE": "1" if cache else "0",
+        "API_COUNT_CACHE": "1" if cache else "0",
         "DJANGO_SETTINGS_MODULE": "curation.settings",
         "PYTHONPATH": str(args.app_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
