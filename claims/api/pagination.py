@@ -40,6 +40,13 @@ def decode_cursor(token: str) -> int:
     return int(position)
 
 
+def _id_of(row) -> int:
+    """A page row's id, whether the page holds instances, values() dicts or bare ids."""
+    if isinstance(row, dict):
+        return row["id"]
+    return row if isinstance(row, int) else row.pk
+
+
 class CountOncePerWrite(Paginator):
     """Counts a list once per data version (claims/data_version.py) when API_COUNT_CACHE is on:
     every page of a list, for every reader who sees the same rows, shares one count until the
@@ -93,7 +100,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         rows = list(queryset.filter(pk__gt=after).order_by("pk")[:size + 1])
         self.more = len(rows) > size
         rows = rows[:size]
-        self.last_id = (rows[-1]["id"] if isinstance(rows[-1], dict) else rows[-1].pk) if rows else after
+        self.last_id = _id_of(rows[-1]) if rows else after
         return rows
 
     def get_paginated_response(self, data):

@@ -138,6 +138,12 @@ def claims(rows: Iterable[dict], fields: set[str] | None = None) -> list[dict]:
     return result
 
 
+def claims_by_id(ids: list[int], fields: set[str] | None = None) -> list[dict]:
+    """claims() of the claims with these ids, in this order (one deleted meanwhile is left out)."""
+    found = {row["id"]: row for row in Claim.objects.filter(pk__in=ids).values(*CLAIM_COLUMNS)}
+    return claims([found[pk] for pk in ids if pk in found], fields)
+
+
 def _reviews_of(claim_ids: list[int], evidence_ids: list[int]):
     reviews = CuratorReview.objects.none()
     if claim_ids:

@@ -2,12 +2,12 @@
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
@@ -157,17 +157,20 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
         everything = self.sees_everything()
         visible = Claim.objects.visible(everything).order_by("-updated_at", "-id")
         if self.reads_rows():
-            return visible.values(*rows.CLAIM_COLUMNS)
+            return visible
         return (visible.select_related("created_by", "updated_by", "superseded_by")
                 .prefetch_related("topics", "versions", _reviews(),
                                   _evidence(Evidence.objects.visible(everything))))
 
     def list(self, request, *args, **kwargs):
         fields = requested_fields(request, rows.CLAIM_FIELDS)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
         if self.reads_rows():
-            return self.get_paginated_response(rows.claims(page, fields))
-        data = self.get_serializer(page, many=True).data
+            # Counted and paged on ids alone, so that PostgreSQL can count from an index and
+            # joins cost only the page's rows.
+            ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+            return self.get_paginated_response(rows.claims_by_id(ids, fields))
+        data = self.get_serializer(self.paginate_queryset(queryset), many=True).data
         return self.get_paginated_response([only(claim, fields) for claim in data])
 
     def filter_queryset(self, queryset):
@@ -178,7 +181,9 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
     def retrieve(self, request, *args, **kwargs):
         fields = requested_fields(request, rows.CLAIM_FIELDS)
         if self.reads_rows():
-            return Response(rows.claims([self.get_object()], fields)[0])
+            row = get_object_or_404(self.get_queryset().values(*rows.CLAIM_COLUMNS),
+                                    pk=self.kwargs["pk"])
+            return Response(rows.claims([row], fields)[0])
         return Response(only(self.get_serializer(self.get_object()).data, fields))
 
     @extend_schema(request=s.RetractSerializer, summary="Retract an accepted claim (staff)")
