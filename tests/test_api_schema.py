@@ -21,7 +21,9 @@ def test_schema_is_valid_openapi_3_and_names_every_endpoint(api):
     assert history["content"]["application/json"]["schema"]["type"] == "array"
     claim_filters = {p["name"] for p in schema["paths"]["/api/v1/claims/"]["get"]["parameters"]}
     assert {"status", "topic", "evidence_type", "paper", "direction", "updated_since", "search",
-            "ordering", "page", "page_size", "reviewable"} <= claim_filters
+            "ordering", "page", "page_size", "reviewable", "fields", "cursor"} <= claim_filters
+    detail = schema["paths"]["/api/v1/claims/{id}/"]["get"]["parameters"]
+    assert "fields" in {p["name"] for p in detail}
 
 
 def test_swagger_ui_is_served_without_internet(api):
