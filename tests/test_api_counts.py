@@ -58,3 +58,10 @@ def test_filters_and_readers_have_counts_of_their_own(api, personas):
     assert queries(api, "/api/v1/claims/")[0] == 2
     assert queries(api, "/api/v1/claims/?search=fluvoxamine")[0] == 1
     assert queries(api.as_(personas.curator), "/api/v1/claims/")[0] == 3
+
+
+def test_a_filter_that_can_match_nothing_counts_nothing(api, personas):
+    accepted(personas)
+    response = api.get("/api/v1/evidence/?paper=not-a-paper")
+    assert response.status_code == 200
+    assert response.json()["count"] == 0

@@ -73,7 +73,10 @@ def test_a_deep_cursor_costs_what_the_first_costs(api, accepted):
 
 
 def test_a_cursor_not_from_the_api_is_a_400_naming_it(api, accepted):
-    for token in ("garbage", "aWQ6eA"):  # the second is base64 of "id:x"
+    import base64
+
+    huge = base64.urlsafe_b64encode(b"id:" + b"9" * 5000).decode()
+    for token in ("garbage", "aWQ6eA", huge):  # the second is base64 of "id:x"
         response = api.get(f"/api/v1/claims/?cursor={token}")
         assert response.status_code == 400
         assert "cursor" in response.json()

@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework import pagination
@@ -34,7 +35,8 @@ def decode_cursor(token: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     position = text.removeprefix(_CURSOR_PREFIX)
-    if not text.startswith(_CURSOR_PREFIX) or not position.isdigit():
+    if not text.startswith(_CURSOR_PREFIX) or not (position.isascii() and position.isdigit()
+                                                   and len(position) <= 19):
         raise ValidationError({"cursor": ["Not a cursor from this API: start a crawl with "
                                           "?cursor= and follow the next links."]})
     return int(position)
@@ -57,7 +59,10 @@ class CountOncePerWrite(Paginator):
         query = getattr(self.object_list, "query", None)
         if not settings.API_COUNT_CACHE or query is None:
             return super().count
-        sql, params = query.sql_with_params()
+        try:
+            sql, params = query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (e.g. an unknown paper)
+            return 0
         digest = hashlib.sha256(repr((self.object_list.db, sql, params)).encode()).hexdigest()
         try:
             key = f"claims:count:{data_version.current()}:{digest}"
