@@ -47,10 +47,15 @@ def test_a_claim_that_says_the_words_ranks_above_one_whose_evidence_does(api, pe
 
 
 def test_phrases_and_exclusions(api, personas):
-    motor = accepted(personas, "PRE-084 improves motor function in wobbler mice")
+    motor = accepted(personas, "PRE-084 improves motor function in wobbler mice",
+                     excerpt="grip function improved")
     other = accepted(personas, "Motor neurons lose function early")
     assert found(api, '"motor function"') == [motor.pk]
+    # The excerpt alone would match: a -word refuses the claim if any of its parts says it.
     assert found(api, "function -wobbler") == [other.pk]
+    assert found(api, '-"motor function"') == [other.pk]
+    assert found(api, "-wobbler") == [other.pk]
+    assert found(api, "!!!") == []
 
 
 def test_documents_follow_every_write(api, personas):
