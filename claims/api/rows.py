@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from claims.api.serializers import ClaimSerializer
 from claims.choices import Direction
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, Paper
 from claims.models.claims import STUDY_FIELDS
@@ -29,13 +30,12 @@ def _stamper():
 
     return stamp
 
+
 CLAIM_COLUMNS = ("id", "uid", "text", "subject", "relation", "object", "context", "status",
                  "review_round", "retraction_reason", "superseded_by__uid",
                  "created_by__username", "updated_by__username", "created_at", "updated_at")
-CLAIM_FIELDS = ("id", "uid", "text", "subject", "relation", "object", "context", "topics",
-                "status", "review_round", "retraction_reason", "superseded_by", "created_by",
-                "updated_by", "created_at", "updated_at", "evidence_counts", "evidence",
-                "reviews", "versions", "allowed_actions")
+# The serializer is the reference for what a claim carries, and in which order.
+CLAIM_FIELDS = tuple(ClaimSerializer.Meta.fields)
 # Parts of a claim that cost a query of their own; a client that leaves them out saves it.
 _NEEDS_EVIDENCE = {"evidence", "evidence_counts"}
 
@@ -140,7 +140,8 @@ def claims(rows: Iterable[dict], fields: set[str] | None = None) -> list[dict]:
 
 def claims_by_id(ids: list[int], fields: set[str] | None = None) -> list[dict]:
     """claims() of the claims with these ids, in this order (one deleted meanwhile is left out)."""
-    found = {row["id"]: row for row in Claim.objects.filter(pk__in=ids).values(*CLAIM_COLUMNS)}
+    found = {row["id"]: row for row in Claim.objects.visible(False).filter(pk__in=ids)
+             .values(*CLAIM_COLUMNS)}
     return claims([found[pk] for pk in ids if pk in found], fields)
 
 
@@ -153,6 +154,9 @@ def _reviews_of(claim_ids: list[int], evidence_ids: list[int]):
     return reviews.order_by("created_at", "id").values(*_REVIEW_COLUMNS)
 
 
+_STAMPS = ("created_at", "updated_at")
+
+
 def papers(rows: Iterable[dict]) -> list[dict]:
     """The papers in rows (PAPER_COLUMNS), as PaperSerializer renders them."""
     rows, stamp = list(rows), _stamper()
@@ -162,7 +166,7 @@ def papers(rows: Iterable[dict]) -> list[dict]:
         topics[paper_id].append(slug)
     result = []
     for row in rows:
-        paper = {column: row[column] for column in PAPER_COLUMNS[:-2]}
+        paper = {column: row[column] for column in PAPER_COLUMNS if column not in _STAMPS}
         paper["authors"] = [str(author) for author in row["authors"]]
         if row["retraction_date"] is not None:
             paper["retraction_date"] = row["retraction_date"].isoformat()
