@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ClaimsConfig(AppConfig):
@@ -15,3 +16,7 @@ class ClaimsConfig(AppConfig):
         # History rows are written with the rows they describe, so they need no signal of their own.
         data_version.watch(model for model in self.get_models(include_auto_created=True)
                            if not issubclass(model, HistoricalChanges))
+        # A deploy migrates: responses rendered by the previous code, or before a data
+        # migration, are retired with it.
+        post_migrate.connect(data_version.on_migrate, sender=self,
+                             dispatch_uid="data-version:migrate")

@@ -53,6 +53,10 @@ def _bump_after_commit() -> None:
         logger.exception("The data version could not be moved on; cached reads may be stale")
 
 
+def on_migrate(sender, **kwargs) -> None:
+    _bump_after_commit()
+
+
 def _on_write(sender, using="default", **kwargs) -> None:
     transaction.on_commit(_bump_after_commit, using=using)
 

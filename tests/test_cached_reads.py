@@ -302,3 +302,14 @@ def test_the_cache_and_the_response_cache_come_from_the_environment(env, backend
 def test_sessions_live_in_the_database_and_cached_reads_last_api_cache_seconds():
     _, _, seconds, sessions = settings_under({"API_CACHE_SECONDS": "30"})
     assert (seconds, sessions) == ("30", "django.contrib.sessions.backends.db")
+
+
+@pytest.mark.django_db
+def test_a_migration_retires_cached_reads():
+    from django.core.management import call_command
+
+    from claims import data_version
+
+    before = data_version.current()
+    call_command("migrate", "claims", verbosity=0)
+    assert data_version.current() > before
