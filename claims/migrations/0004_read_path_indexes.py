@@ -41,8 +41,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name='claim',
+            index=models.Index(fields=['-updated_at', '-id'], name='claim_recent_first'),
+        ),
+        migrations.AddIndex(
             model_name='evidence',
-            index=models.Index(fields=['evidence_type', 'direction', 'claim'], name='evidence_type_direction_claim'),
+            index=models.Index(fields=['evidence_type', 'direction', 'status', 'claim'], name='evidence_type_direction_seen'),
+        ),
+        migrations.AddIndex(
+            model_name='evidence',
+            index=models.Index(fields=['paper', 'status', 'claim'], name='evidence_paper_seen'),
         ),
         migrations.RunPython(add_search_documents, drop_search_documents, elidable=False),
     ]
