@@ -26,6 +26,28 @@ class YearFilter(filters.NumberFilter):
         super().__init__(*args, min_value=0, max_value=9999, **kwargs)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1/0, yes/no): anything else is an error, never "no filter"."""
+
+    widget = forms.TextInput
+    _VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self._VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Give true or false.", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 def paper_q(value: str, prefix: str = "") -> Q:
     """A paper given by database id, DOI, or pmid:NNN; nothing matches anything else."""
     kind_lookup = paper_reference(value)
@@ -45,7 +67,7 @@ class PaperFilter(filters.FilterSet):
     topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
                                               queryset=Topic.objects.all(), distinct=True)
     publication_type = filters.CharFilter()
-    is_retracted = filters.BooleanFilter()
+    is_retracted = StrictBooleanFilter()
 
     class Meta:
         model = Paper
@@ -81,7 +103,7 @@ class ClaimFilter(filters.FilterSet):
         "excerpts or paper titles, contains; on PostgreSQL stemmed (survive finds survival), "
         "with \"quoted phrases\", OR and -word, and ranked: claims that say the words "
         "themselves come first"))
-    reviewable = filters.BooleanFilter(method="filter_reviewable",
+    reviewable = StrictBooleanFilter(method="filter_reviewable",
                                        help_text="true: submitted claims you may review now")
 
     class Meta:

@@ -95,6 +95,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
     cursor_description = ("Crawl in id order, keyset-paginated: start with an empty cursor "
                           "(?cursor=), then follow `next` until it is null.")
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        digits = raw.strip().lstrip("0")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValidationError({self.page_size_query_param: [
+                f"A whole number from 1 to {self.max_page_size}."]})
+        # Larger asks get the largest page (as documented); no int() of a thousand digits.
+        return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
+
     def paginate_queryset(self, queryset, request, view=None):
         self.keyset = self.cursor_query_param in request.query_params
         if not self.keyset:
