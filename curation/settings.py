@@ -188,6 +188,11 @@ REST_FRAMEWORK = {
         "claims.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "claims.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "claims.api.negotiation.BrowsableForLoggedInUsers",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
 }

@@ -1,9 +1,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from claims.api import views
+from claims.api.parsers import PARSERS
 
 router = DefaultRouter()
 router.register("papers", views.PaperViewSet, basename="paper")
@@ -15,7 +16,8 @@ router.register("reviews", views.ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    # DRF's token view names its own parsers: give it ours.
+    path("auth/token/", ObtainAuthToken.as_view(parser_classes=PARSERS), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
