@@ -22,7 +22,7 @@ COPY docker/entrypoint.sh docker/entrypoint.sh
 # Hashed, compressed static files for whitenoise (DEBUG off selects the manifest storage).
 # The settings refuse to load without a real SECRET_KEY (32+ characters): this throwaway one exists for this
 # command only and is not kept in the image.
-RUN SECRET_KEY=collectstatic-at-build-time-only-never-served DEBUG=0 python manage.py collectstatic --no-input
+RUN SECRET_KEY=collectstatic-at-build-time-only-never-served-nor-kept-in-the-image DEBUG=0 python manage.py collectstatic --no-input
 
 # Code and static files stay owned by root: the service reads them and writes nothing here.
 # Its home is the one writable place (gunicorn keeps its control socket in ~/.gunicorn).

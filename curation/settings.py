@@ -16,10 +16,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not DEBUG and (len(SECRET_KEY) < 32 or "insecure" in SECRET_KEY):
+# Django's own rule (check --deploy, security.W009): a key it would warn about never starts.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "insecure" in SECRET_KEY):
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set, or is not a real secret (at least 32 characters; e.g. "
-        "python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+        "SECRET_KEY is not set, or is not a real secret (at least 50 characters, at least 5 "
+        "of them different; e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
         "Set it in the environment, or set DEBUG=1 for local work."
     )
 SECRET_KEY = SECRET_KEY or "insecure-local-development-key-never-use-in-production"

@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-any-deployment")
+os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-never-used-by-any-deployment")
 
 from curation.settings import *  # noqa: E402, F403
 

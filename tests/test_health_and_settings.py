@@ -33,7 +33,8 @@ def run_check(env):
                           env={**base, **env}, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("key", [None, "", "changeme", "django-insecure-" + "x" * 40])
+@pytest.mark.parametrize("key", [None, "", "changeme", "django-insecure-" + "x" * 40, "a" * 64,
+                                 "short-but-varied-0123456789"])
 def test_production_refuses_to_start_without_a_real_secret_key(key):
     result = run_check({"DEBUG": "0"} if key is None else {"DEBUG": "0", "SECRET_KEY": key})
     assert result.returncode != 0
@@ -46,7 +47,7 @@ def test_settings_come_from_the_environment():
          "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'])"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings",
-             "SECRET_KEY": "s" * 50, "DEBUG": "false", "ALLOWED_HOSTS": "curation.example.org",
+             "SECRET_KEY": "0123456789abcdef" * 4, "DEBUG": "false", "ALLOWED_HOSTS": "curation.example.org",
              "DATABASE_URL": "postgres://u:p@db:5432/curation"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "['curation.example.org']",
@@ -67,3 +68,16 @@ def test_the_server_refuses_to_start_without_a_secret_key_even_where_manage_py_i
                            cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
                            timeout=60)
     assert local.returncode == 0, local.stderr
+
+
+def test_manage_py_without_a_secret_says_it_runs_in_local_mode():
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "SECRET_KEY is not set: running in local mode" in result.stderr
+
+
+def test_a_real_secret_passes_django_s_own_deployment_check():
+    result = run_check({"DEBUG": "0", "SECRET_KEY": "0123456789abcdef" * 4,
+                        "ALLOWED_HOSTS": "curation.example.org"})
+    assert "security.W009" not in result.stdout + result.stderr
