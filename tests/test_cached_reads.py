@@ -278,7 +278,8 @@ def test_with_redis_a_hit_touches_no_database_and_a_write_retires_it(
 # --- settings ------------------------------------------------------------------------------
 
 def settings_under(env: dict) -> list[str]:
-    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings", "SECRET_KEY": "0123456789abcdef" * 4}
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings",
+            "SECRET_KEY": "0123456789abcdef" * 4}
     result = subprocess.run(
         [sys.executable, "-c", "from django.conf import settings as s; "
          "print(s.CACHES['default']['BACKEND'], s.API_CACHE, s.API_CACHE_SECONDS, s.SESSION_ENGINE)"],

@@ -299,7 +299,8 @@ def test_django_trusts_x_forwarded_proto_only_when_configured():
     assert "TRUST_X_FORWARDED_PROTO" not in service_env("web", {"SECRET_KEY": "k"})
     assert getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is None
     script = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings", "SECRET_KEY": "0123456789abcdef" * 4,
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings",
+            "SECRET_KEY": "0123456789abcdef" * 4,
            "TRUST_X_FORWARDED_PROTO": "1"}
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True,
                             text=True, timeout=60)

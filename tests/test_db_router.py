@@ -156,7 +156,8 @@ def test_reads_after_a_write_in_the_same_request_go_to_the_primary(replica):
 # --- settings ------------------------------------------------------------------------------
 
 def database_settings(env: dict) -> dict:
-    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings", "SECRET_KEY": "0123456789abcdef" * 4,
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "curation.settings",
+            "SECRET_KEY": "0123456789abcdef" * 4,
             "DATABASE_URL": "postgres://u:p@db:5432/curation"}
     script = ("import json; from django.conf import settings as s; print(json.dumps({"
               "'databases': {alias: {k: d.get(k) for k in ('HOST', 'USER', 'CONN_MAX_AGE', "
