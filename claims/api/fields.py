@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims import roles
 from claims.models import EvidenceType, Paper
 from claims.models.base import as_id
 from claims.models.papers import paper_reference
@@ -59,3 +60,21 @@ class EvidenceTypeRefField(serializers.RelatedField):
 
     def to_representation(self, evidence_type):
         return {"id": evidence_type.pk, "code": evidence_type.code, "label": evidence_type.label}
+
+
+class _Visible:
+    """Only what the requesting user may see: anything else answers as if it did not exist,
+    so that a refusal never tells an outsider that a hidden id is there."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        sees_everything = roles.sees_everything(getattr(request, "user", None))
+        return super().get_queryset().visible(sees_everything)
+
+
+class VisiblePrimaryKeyField(_Visible, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+class VisibleSlugField(_Visible, serializers.SlugRelatedField):
+    pass

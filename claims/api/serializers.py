@@ -5,7 +5,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims import roles, workflow
-from claims.api.fields import EvidenceTypeRefField, PaperRefField
+from claims.api.fields import (
+    EvidenceTypeRefField,
+    PaperRefField,
+    VisiblePrimaryKeyField,
+    VisibleSlugField,
+)
 from claims.choices import Direction, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 
@@ -100,8 +105,8 @@ class ReviewCreateSerializer(serializers.Serializer):
 class ReviewTargetSerializer(ReviewCreateSerializer):
     """POST /reviews/: a verdict on exactly one claim or evidence item."""
 
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all(), required=False)
-    evidence = serializers.PrimaryKeyRelatedField(queryset=Evidence.objects.all(), required=False)
+    claim = VisiblePrimaryKeyField(queryset=Claim.objects.all(), required=False)
+    evidence = VisiblePrimaryKeyField(queryset=Evidence.objects.all(), required=False)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -207,7 +212,7 @@ class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
 
 class RetractSerializer(serializers.Serializer):
     reason = serializers.CharField()
-    superseded_by = serializers.SlugRelatedField(
+    superseded_by = VisibleSlugField(
         slug_field="uid", queryset=Claim.objects.all(), required=False, allow_null=True,
         help_text="uid of the claim that replaces this one")
 

@@ -189,7 +189,7 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
     @extend_schema(request=s.RetractSerializer, summary="Retract an accepted claim (staff)")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def retract(self, request, pk=None):
-        body = s.RetractSerializer(data=request.data)
+        body = s.RetractSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         claim = self.get_object()
         workflow.retract(claim, request.user, **body.validated_data)
@@ -243,7 +243,7 @@ class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.ReviewTargetSerializer, responses=s.ReviewSerializer)
     def create(self, request, *args, **kwargs):
-        body = s.ReviewTargetSerializer(data=request.data)
+        body = s.ReviewTargetSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         target = data.pop("claim", None) or data.pop("evidence")
