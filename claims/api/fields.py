@@ -11,8 +11,21 @@ from claims.models.base import as_id
 from claims.models.papers import paper_reference
 
 
+class _ChoicesById:
+    """The browsable API's form lists these fields' choices keyed by id: their readings are
+    summaries (dicts), which cannot key a choice list."""
+
+    def get_choices(self, cutoff=None):
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class PaperRefField(serializers.RelatedField):
+class PaperRefField(_ChoicesById, serializers.RelatedField):
     """Writes take a paper id, a DOI (any case, with or without https://doi.org/) or pmid:NNN."""
 
     default_error_messages = {
@@ -39,7 +52,7 @@ class PaperRefField(serializers.RelatedField):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class EvidenceTypeRefField(serializers.RelatedField):
+class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
     """Writes take an evidence type id or code; reads give its code and label."""
 
     default_error_messages = {"not_found": "No evidence type {value}.",

@@ -129,7 +129,7 @@ class AllowedActionsMixin(serializers.Serializer):
 
 
 class EvidenceSerializer(AllowedActionsMixin, ValidatedModelSerializer):
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+    claim = VisiblePrimaryKeyField(queryset=Claim.objects.all())
     claim_uid = serializers.UUIDField(source="claim.uid", read_only=True)
     paper = PaperRefField(help_text="Paper id, DOI or pmid:NNN; reads give a summary.")
     evidence_type = EvidenceTypeRefField(help_text="Evidence type id or code.")
