@@ -11,6 +11,3 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply.") from None
-
-
-PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]

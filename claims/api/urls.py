@@ -2,9 +2,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 
 from claims.api import views
-from claims.api.parsers import PARSERS
 
 router = DefaultRouter()
 router.register("papers", views.PaperViewSet, basename="paper")
@@ -16,8 +16,9 @@ router.register("reviews", views.ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("", include(router.urls)),
-    # DRF's token view names its own parsers: give it ours.
-    path("auth/token/", ObtainAuthToken.as_view(parser_classes=PARSERS), name="api-token"),
+    # DRF's token view names its own parsers: give it the project's.
+    path("auth/token/", ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
+         name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
