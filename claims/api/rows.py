@@ -11,6 +11,7 @@ and serve everyone who sees drafts (their allowed_actions need the workflow).
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils import timezone
 
 from claims.api.serializers import ClaimSerializer
@@ -146,11 +147,7 @@ def claims_by_id(ids: list[int], fields: set[str] | None = None) -> list[dict]:
 
 
 def _reviews_of(claim_ids: list[int], evidence_ids: list[int]):
-    reviews = CuratorReview.objects.none()
-    if claim_ids:
-        reviews = CuratorReview.objects.filter(claim_id__in=claim_ids)
-    if evidence_ids:
-        reviews = reviews | CuratorReview.objects.filter(evidence_id__in=evidence_ids)
+    reviews = CuratorReview.objects.filter(Q(claim_id__in=claim_ids) | Q(evidence_id__in=evidence_ids))
     return reviews.order_by("created_at", "id").values(*_REVIEW_COLUMNS)
 
 
