@@ -40,9 +40,6 @@ class StrictBooleanField(forms.NullBooleanField):
         except KeyError:
             raise forms.ValidationError("Give true or false.", code="invalid") from None
 
-    def validate(self, value):
-        pass
-
 
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
