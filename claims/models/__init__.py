@@ -1,6 +1,7 @@
 from claims.models.claims import Claim, Evidence
 from claims.models.papers import Paper, Topic
+from claims.models.releases import Release
 from claims.models.reviews import ClaimVersion, CuratorReview
 from claims.models.vocabulary import EvidenceType
 
-__all__ = ["Claim", "ClaimVersion", "CuratorReview", "Evidence", "EvidenceType", "Paper", "Topic"]
+__all__ = ["Claim", "ClaimVersion", "CuratorReview", "Evidence", "EvidenceType", "Paper", "Release", "Topic"]

@@ -117,6 +117,9 @@ class Paper(Timestamped):
     title = models.TextField()
     authors = models.JSONField(default=list, blank=True, validators=[validate_authors],
                                help_text="Ordered list of author names.")
+    authors_complete = models.BooleanField(
+        "author list complete", default=True,
+        help_text="Off when the list holds only some of the authors (shown as \"et al.\").")
     journal = models.CharField(max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     volume = models.CharField(max_length=50, blank=True)

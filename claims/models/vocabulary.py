@@ -26,6 +26,10 @@ class EvidenceType(models.Model):
     weight = models.DecimalField(max_digits=4, decimal_places=2, default=1,
                                  validators=[MinValueValidator(0)],
                                  help_text="Relative strength used when weighing evidence.")
+    obsolete = models.BooleanField(
+        default=False,
+        help_text="Withdrawn from the ontology: kept for the evidence that cites it, never "
+                  "offered for new evidence.")
 
     objects = EvidenceTypeManager()
 
