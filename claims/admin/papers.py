@@ -33,8 +33,8 @@ class PaperAdmin(HistoryAdmin):
     history_list_display = ("is_retracted",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
-        (None, {"fields": ("title", "authors", "journal", "year", "volume", "pages",
-                           "publication_type", "topics")}),
+        (None, {"fields": ("title", "authors", "authors_complete", "journal", "year", "volume",
+                           "pages", "publication_type", "topics")}),
         ("Identifiers", {"fields": ("doi", "pmid", "url")}),
         ("Abstract", {"fields": ("abstract",), "classes": ("collapse",)}),
         ("Retraction", {"fields": ("is_retracted", "retraction_date", "retraction_url")}),

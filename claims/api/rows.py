@@ -48,9 +48,9 @@ _EVIDENCE_COLUMNS = ("id", "uid", "claim_id", "paper_id", "paper__doi", "paper__
 _REVIEW_COLUMNS = ("id", "uid", "claim_id", "evidence_id", "review_round", "verdict", "comment",
                    "reviewer__username", "created_at")
 
-PAPER_COLUMNS = ("id", "doi", "pmid", "title", "authors", "journal", "year", "volume", "pages",
-                 "abstract", "publication_type", "url", "is_retracted", "retraction_date",
-                 "retraction_url", "created_at", "updated_at")
+PAPER_COLUMNS = ("id", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
+                 "volume", "pages", "abstract", "publication_type", "url", "is_retracted",
+                 "retraction_date", "retraction_url", "created_at", "updated_at")
 
 
 def _review(row: dict, stamp) -> dict:

@@ -74,9 +74,9 @@ class PaperSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Paper
-        fields = ["id", "doi", "pmid", "title", "authors", "journal", "year", "volume", "pages",
-                  "abstract", "publication_type", "url", "is_retracted", "retraction_date",
-                  "retraction_url", "topics", "created_at", "updated_at"]
+        fields = ["id", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
+                  "volume", "pages", "abstract", "publication_type", "url", "is_retracted",
+                  "retraction_date", "retraction_url", "topics", "created_at", "updated_at"]
 
 
 class ReviewSerializer(serializers.ModelSerializer):
