@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from claims import roles
 from claims.choices import Direction, Status, Verdict
-from claims.management.commands.check_eco_ids import ancestors, read_obo
+from claims.eco import ancestors, read_obo
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.versions import claim_content, content_hash
 
@@ -50,8 +50,8 @@ def records(name: str) -> list[dict]:
     return json.loads((FIXTURES_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def eco_terms() -> dict[str, dict]:
-    return read_obo(ECO_EXCERPT)[1]
+def eco_terms():
+    return read_obo(ECO_EXCERPT).terms
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -113,16 +113,16 @@ def test_every_evidence_type_is_an_eco_term_with_its_label(seed):
     for evidence_type in EvidenceType.objects.all():
         term = terms.get(evidence_type.eco_id)
         assert term is not None, f"{evidence_type.code}: {evidence_type.eco_id} not in the excerpt"
-        assert not term["obsolete"]
-        assert evidence_type.label == term["name"]
-        assert evidence_type.description == term["definition"]
+        assert not term.obsolete
+        assert evidence_type.label == term.name
+        assert evidence_type.description == term.definition
         evidence_type.full_clean()
 
 
 def test_eco_excerpt_carries_the_is_a_ancestors_of_every_term_it_holds():
     terms = eco_terms()
     for term in terms.values():
-        assert set(term["is_a"]) <= set(terms)
+        assert set(term.is_a) <= set(terms)
 
 
 def test_evidence_type_parents_come_first_and_are_eco_ancestors(seed):

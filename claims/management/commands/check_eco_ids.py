@@ -1,53 +1,12 @@
 import json
-import re
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from claims.eco import OboError, ancestors, read_obo
+
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-STANZA = re.compile(r"^\[(\w+)\]\n(.*?)(?=^\[\w+\]\n|\Z)", re.M | re.S)
-
-
-def read_obo(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
-    """An OBO file's header tags and its [Term] stanzas by id: name, is_a, alt_id, obsolete."""
-    text = path.read_text(encoding="utf-8")
-    first = STANZA.search(text)
-    header_text = text[: first.start()] if first else text
-    header = dict(line.split(": ", 1) for line in header_text.splitlines() if ": " in line)
-    terms = {}
-    for kind, body in STANZA.findall(text):
-        if kind != "Term":
-            continue
-        tags: dict[str, list[str]] = {}
-        for line in body.splitlines():
-            tag, _, value = line.partition(": ")
-            tags.setdefault(tag, []).append(value)
-        term_id = tags["id"][0]
-        terms[term_id] = {
-            "name": tags.get("name", [""])[0],
-            "definition": _definition(tags.get("def", [""])[0]),
-            "is_a": [value.split()[0] for value in tags.get("is_a", [])],  # drops "! label", {qualifiers}
-            "alt_id": tags.get("alt_id", []),
-            "obsolete": tags.get("is_obsolete", ["false"])[0] == "true",
-        }
-    return header, terms
-
-
-def _definition(value: str) -> str:
-    """An OBO def: tag is the quoted text followed by its [sources]."""
-    match = re.match(r'^"(.*)" \[', value)
-    return match.group(1) if match else ""
-
-
-def ancestors(terms: dict[str, dict], term_id: str) -> set[str]:
-    found, todo = set(), list(terms[term_id]["is_a"])
-    while todo:
-        parent = todo.pop()
-        if parent not in found and parent in terms:
-            found.add(parent)
-            todo.extend(terms[parent]["is_a"])
-    return found
 
 
 class Command(BaseCommand):
@@ -65,11 +24,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, obo: Path, fixture: Path, **options):
         try:
-            header, terms = read_obo(obo)
+            ontology = read_obo(obo)
+        except OboError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
             records = json.loads(fixture.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise CommandError(f"Cannot read the inputs: {exc}") from exc
-        replaced = {alt: term_id for term_id, term in terms.items() for alt in term["alt_id"]}
+            raise CommandError(f"Cannot read {fixture}: {exc}") from exc
+        terms, replaced = ontology.terms, ontology.replaced()
         types = {r["fields"]["code"]: r["fields"] for r in records
                  if r.get("model") == "claims.evidencetype"}
 
@@ -83,10 +45,10 @@ class Command(BaseCommand):
                 hint = f" (now {replaced[eco_id]})" if eco_id in replaced else ""
                 problems.append(f"{code}: {eco_id} is not a term in {obo.name}{hint}.")
                 continue
-            if term["obsolete"]:
+            if term.obsolete:
                 problems.append(f"{code}: {eco_id} is obsolete.")
-            if term["name"] != label:
-                problems.append(f"{code}: label {label!r} differs from ECO's {term['name']!r}.")
+            if term.name != label:
+                problems.append(f"{code}: label {label!r} differs from ECO's {term.name!r}.")
             parent = (fields.get("parent") or [None])[0]
             parent_eco = types.get(parent, {}).get("eco_id") if parent else None
             if parent_eco and parent_eco not in ancestors(terms, eco_id):
@@ -94,6 +56,5 @@ class Command(BaseCommand):
                                 f"of {eco_id}.")
         if problems:
             raise CommandError("\n".join(problems))
-        release = header.get("data-version", "unknown release")
         self.stdout.write(self.style.SUCCESS(
-            f"{len(types)} evidence types match ECO ({release})."))
+            f"{len(types)} evidence types match ECO ({ontology.release})."))
