@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims import roles
-from claims.choices import Direction, Status, Verdict
+from claims.choices import Direction, PublicationType, Status, Verdict
 from claims.eco import ancestors, read_obo
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.versions import claim_content, content_hash
@@ -27,6 +27,8 @@ REVIEW_DOI = "10.1007/978-3-319-50174-1_16"
 MANCUSO_2012_DOI = "10.1007/s13311-012-0140-y"
 LUTY_2010_DOI = "10.1002/ana.22274"
 GAJA_CAPDEVILA_2021_DOI = "10.3389/fphar.2021.780588"
+MANCUSO_2014_DOI = "10.1186/1750-1172-9-78"
+BERNARD_MARISSAL_2015_DOI = "10.1093/brain/awv008"
 # Every identifier the seed may carry: each was checked against a public bibliographic record.
 # A paper whose DOI or PMID was not found stays out of the fixture; nothing is filled from memory.
 CHECKED_IDENTIFIERS = {
@@ -35,10 +37,14 @@ CHECKED_IDENTIFIERS = {
     "10.1002/ana.22534": "",
     LUTY_2010_DOI: "",
     "10.1016/j.neuroscience.2010.02.022": "20167253",
-    "10.1093/brain/awv008": "25678561",
-    "10.1186/1750-1172-9-78": "",
+    BERNARD_MARISSAL_2015_DOI: "25678561",
+    MANCUSO_2014_DOI: "",
     GAJA_CAPDEVILA_2021_DOI: "34955848",
 }
+# The references give these author lists only in part ("et al.", or a first author inferred).
+PARTIAL_AUTHOR_LISTS = {LUTY_2010_DOI, "10.1016/j.neuroscience.2010.02.022", BERNARD_MARISSAL_2015_DOI,
+                        MANCUSO_2014_DOI}
+SEED_CLAIMS = 14
 
 
 @pytest.fixture
@@ -78,8 +84,8 @@ def test_fixtures_load_into_a_fresh_database(seed):
     assert loaded == expected
     assert loaded == {
         "auth.user": 2, "claims.topic": 3, "claims.evidencetype": 16, "claims.paper": 8,
-        "claims.claim": 9, "claims.evidence": 25, "claims.curatorreview": 9,
-        "claims.claimversion": 9,
+        "claims.claim": SEED_CLAIMS, "claims.evidence": 30, "claims.curatorreview": SEED_CLAIMS,
+        "claims.claimversion": SEED_CLAIMS,
     }
 
 
@@ -173,15 +179,22 @@ def test_seed_review_is_the_mancuso_navarro_2017_chapter(seed):
     assert review.authors == ["Mancuso R", "Navarro X"]
     assert (review.journal, review.year, review.volume, review.pages) == (
         "Advances in Experimental Medicine and Biology", 2017, "964", "235-254")
-    assert review.publication_type == "review"
-    assert Paper.objects.exclude(pk=review.pk).filter(publication_type="review").count() == 0
+    assert review.publication_type == PublicationType.BOOK_CHAPTER
+    assert set(Paper.objects.exclude(pk=review.pk).values_list("publication_type", flat=True)) == {
+        PublicationType.RESEARCH_ARTICLE}
+
+
+def test_partial_author_lists_are_marked_incomplete(seed):
+    incomplete = set(Paper.objects.filter(authors_complete=False).values_list("doi", flat=True))
+    assert incomplete == PARTIAL_AUTHOR_LISTS
+    assert Paper.objects.get_by_natural_key(REVIEW_DOI).authors_complete
 
 
 # --- claims, evidence, reviews, versions ---
 
 
 def test_all_claims_are_accepted_with_accepted_evidence(seed):
-    assert Claim.objects.count() == 9
+    assert Claim.objects.count() == SEED_CLAIMS
     assert set(Claim.objects.values_list("status", "review_round")) == {(Status.ACCEPTED, 1)}
     assert set(Evidence.objects.values_list("status", "review_round")) == {(Status.ACCEPTED, 1)}
     assert set(Claim.objects.values_list("created_by__username", flat=True)) == {"demo-curator"}
@@ -240,16 +253,76 @@ def test_luty_3utr_variant_is_inconclusive_for_the_transmembrane_mutation_claim(
     assert al_saif.evidence_type.code == "patient-genetic-variant"
 
 
-def test_gaja_capdevila_contradicts_protein_degradation_and_supports_sod1_preservation(seed):
+def test_gaja_capdevila_contradicts_protein_degradation_alone(seed):
     contradicting = Evidence.objects.get(paper__doi=GAJA_CAPDEVILA_2021_DOI,
                                          direction=Direction.CONTRADICTS)
-    assert "protein degradation" in contradicting.claim.text
+    assert contradicting.claim.text == "The Sigma-1 receptor contributes to regulating protein degradation."
     assert "autophagic flux" in contradicting.notes
+    assert "BD1063 (antagonist)" in contradicting.intervention
+    oxidative_stress = claim_with("oxidative stress")
+    assert oxidative_stress != contradicting.claim
+    assert not oxidative_stress.evidence.exclude(direction=Direction.SUPPORTS).exists()
+    assert Evidence.objects.filter(direction=Direction.CONTRADICTS).count() == 1
+
+
+def test_gaja_capdevila_supports_sod1_preservation_and_names_the_antagonist_it_tested(seed):
     supporting = Evidence.objects.get(paper__doi=GAJA_CAPDEVILA_2021_DOI,
                                       direction=Direction.SUPPORTS)
     assert supporting.claim == claim_with("preserves motoneurons")
-    assert Evidence.objects.filter(direction=Direction.CONTRADICTS).count() == 1
-    assert Evidence.objects.filter(direction=Direction.INCONCLUSIVE).count() == 1
+    assert "BD1063 (Sigma-1R antagonist)" in supporting.intervention
+    assert "not specific to agonists" in supporting.notes
+
+
+def test_mancuso_2014_combined_treatment_is_not_plain_support_for_agonist_claims(seed):
+    rows = Evidence.objects.filter(paper__doi=MANCUSO_2014_DOI)
+    assert {row.claim for row in rows} == {claim_with("preserves motoneurons"), claim_with("survival")}
+    for row in rows:
+        assert row.direction == Direction.INCONCLUSIVE
+        assert row.intervention == "resveratrol plus PRE-084"
+        assert "given together" in row.notes
+    assert Evidence.objects.filter(direction=Direction.INCONCLUSIVE).count() == 3
+
+
+def test_mechanisms_claim_keeps_the_reviews_hedge(seed):
+    claim = Claim.objects.get(uid="087c0995-7d80-54c6-9ab0-377253f77c44")
+    assert "seem to underlie" in claim.text
+    assert not Claim.objects.filter(text__icontains="mediated by").exists()
+
+
+@pytest.mark.parametrize("fragments", [
+    ("reduces microglial reactivity", "glial expression of neurotrophic factors"),
+    ("regulating protein degradation", "reducing oxidative stress"),
+    ("in vitro", "in vivo after ventral root avulsion"),
+])
+def test_findings_with_different_evidence_are_separate_claims(seed, fragments):
+    first, second = (claim_with(fragment) for fragment in fragments)
+    assert first != second
+    assert fragments[1] not in first.text and fragments[0] not in second.text
+
+
+def test_microglial_claim_alone_cites_mancuso_2012(seed):
+    assert claim_with("microglial reactivity").evidence.filter(paper__doi=MANCUSO_2012_DOI).exists()
+    neurotrophic = claim_with("neurotrophic factors")
+    assert list(neurotrophic.evidence.values_list("paper__doi", flat=True)) == [REVIEW_DOI]
+
+
+def test_primary_culture_result_sits_on_a_cell_level_claim(seed):
+    knockout = claim_with("knockout mice")
+    assert set(knockout.evidence.values_list("evidence_type__code", flat=True)) == {
+        "author-statement", "knockout-phenotype"}
+    culture = Evidence.objects.get(paper__doi=BERNARD_MARISSAL_2015_DOI,
+                                   model="primary motoneuron culture", outcome__contains="survival")
+    assert culture.claim == claim_with("motoneuron degeneration")
+    assert culture.claim.context == "motoneurons"
+
+
+def test_the_reviews_conclusion_is_an_author_statement(seed):
+    conclusion = claim_with("attractive target")
+    (statement,) = conclusion.evidence.all()
+    assert statement.paper.doi == REVIEW_DOI
+    assert (statement.evidence_type.code, statement.evidence_type.eco_id) == (
+        "author-statement", "ECO:0000033")
+    assert statement.excerpt.startswith("Therefore, the multi-functional nature of the Sigma-1R")
 
 
 def test_topics_are_the_three_seed_topics(seed):

@@ -7,11 +7,12 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 SEED = ("evidence_types", "sigma1r_als")
+SEED_CLAIMS = 14
 
 
 def test_seed_fills_an_empty_database_with_a_first_history_entry_per_row():
     call_command("seed", *SEED, verbosity=0)
-    assert Claim.objects.count() == 9
+    assert Claim.objects.count() == SEED_CLAIMS
     for claim in Claim.objects.all():
         (created,) = claim.history.all()
         assert created.history_type == "+" and created.history_date == claim.created_at
@@ -33,4 +34,4 @@ def test_seed_never_undoes_curation_done_since(capsys):
 def test_seed_still_loads_claims_after_the_evidence_types_were_loaded_alone():
     call_command("loaddata", "evidence_types", verbosity=0)
     call_command("seed", *SEED, verbosity=0)
-    assert Claim.objects.count() == 9
+    assert Claim.objects.count() == SEED_CLAIMS
