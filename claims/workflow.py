@@ -362,10 +362,3 @@ def ensure_deletable(obj):
         raise TransitionNotAllowed(
             f"Cannot delete: the {_kind(obj)} is {obj.status}; {advice}. "
             "Only drafts and rejected work are deleted.")
-
-
-def record_edit(obj, actor):
-    """Remember who last edited a claim or evidence item (the four-eyes rule reads it)."""
-    obj.updated_by = actor
-    obj._history_user = actor
-    return obj

@@ -6,7 +6,7 @@ Written out independently of claims/workflow.py, and shared by the tests of each
 
 from django.contrib.auth.models import AnonymousUser
 
-from claims import workflow
+from claims import workflow, writes
 from claims.choices import Status
 from claims.models import Claim, CuratorReview, Evidence
 from tests.factories import make_claim, make_evidence
@@ -155,9 +155,7 @@ def evidence_in(state: str, people, created_by=None, edited_by=None) -> Evidence
     author = created_by or people.curator
     evidence = make_evidence(claim, created_by=author, excerpt="Median survival +12 d.")
     if edited_by is not None:
-        workflow.record_edit(evidence, edited_by)
-        evidence.notes = "Checked against the supplementary table."
-        evidence.save()
+        writes.update(evidence, actor=edited_by, data={"notes": "Checked against the supplementary table."})
     if state != DRAFT:
         workflow.submit(evidence, author)
     if state == ACCEPTED:

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims import workflow
+from claims import workflow, writes
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from tests.factories import (
     admin_form_data,
@@ -166,6 +166,7 @@ def test_review_queue_holds_exactly_the_claims_the_workflow_lets_the_reviewer_re
     others = make_claim(created_by=personas.curator)
     own = make_claim(created_by=both)
     edited_by_reviewer = make_claim(created_by=personas.curator)
+    writes.update(edited_by_reviewer, actor=both, data={"context": "SOD1-G93A mouse, n=12"})
     with_reviewers_evidence = make_claim(created_by=personas.curator)
     make_evidence(with_reviewers_evidence, created_by=both)
     already_reviewed = make_claim(created_by=personas.curator)
@@ -174,7 +175,6 @@ def test_review_queue_holds_exactly_the_claims_the_workflow_lets_the_reviewer_re
     for claim in (others, own, edited_by_reviewer, with_reviewers_evidence, already_reviewed,
                   resubmitted):
         workflow.submit(claim, claim.created_by)
-    workflow.record_edit(edited_by_reviewer, both).save()
     workflow.review(already_reviewed, both, "approve")
     workflow.review(resubmitted, both, "request_changes", "Name the strain.")
     workflow.submit(resubmitted, personas.curator)

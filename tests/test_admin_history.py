@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from claims import workflow
+from claims import workflow, writes
 from claims.history import history_of
 from claims.models import Claim, Evidence
 from tests.factories import admin_form_data, make_claim, make_evidence
@@ -145,9 +145,7 @@ def grow_history(claim, personas):
     """Nine more entries on the claim, by four users, with two reviews and an edit."""
     workflow.submit(claim, personas.curator)
     workflow.review(claim, personas.reviewer, "request_changes", "Name the strain.")
-    claim.context = "SOD1-G93A mouse, n=12"
-    workflow.record_edit(claim, personas.other_curator)
-    claim.save()
+    writes.update(claim, actor=personas.other_curator, data={"context": "SOD1-G93A mouse, n=12"})
     workflow.submit(claim, personas.staff)
     workflow.withdraw(claim, personas.curator)
     workflow.submit(claim, personas.curator)

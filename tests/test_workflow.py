@@ -6,7 +6,7 @@ The API and the admin are faces over these functions; here they are called direc
 import pytest
 from django.contrib.auth.models import Permission
 
-from claims import workflow
+from claims import workflow, writes
 from claims.choices import Status
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.versions import content_hash
@@ -167,9 +167,7 @@ def test_staff_cannot_review_a_claim_they_wrote(personas):
 
 def test_reviewer_who_last_edited_a_claim_cannot_review_it(personas):
     claim = make_claim(created_by=personas.curator)
-    workflow.record_edit(claim, personas.reviewer)
-    claim.context = "SOD1-G93A mouse, n=12 per group"
-    claim.save()
+    writes.update(claim, actor=personas.reviewer, data={"context": "SOD1-G93A mouse, n=12 per group"})
     workflow.submit(claim, personas.curator)
 
     with pytest.raises(TransitionNotAllowed, match="last edited") as refused:
@@ -195,9 +193,7 @@ def test_reviewer_who_wrote_evidence_submitted_with_the_claim_cannot_review_the_
 def test_reviewer_who_last_edited_evidence_submitted_with_the_claim_cannot_review_the_claim(personas):
     claim = make_claim(created_by=personas.curator)
     evidence = make_evidence(claim)
-    workflow.record_edit(evidence, personas.reviewer)
-    evidence.location = "Fig. 3B"
-    evidence.save()
+    writes.update(evidence, actor=personas.reviewer, data={"location": "Fig. 3B"})
     workflow.submit(claim, personas.curator)
 
     with pytest.raises(TransitionNotAllowed) as refused:
@@ -273,9 +269,7 @@ def test_approvals_from_an_earlier_round_do_not_count_after_changes_are_requeste
     assert claim.status == DRAFT
     assert claim.evidence.get().status == DRAFT
 
-    workflow.record_edit(claim, personas.curator)
-    claim.context = "SOD1-G93A mouse, 0.25 mg/kg PRE-084"
-    claim.save()
+    writes.update(claim, actor=personas.curator, data={"context": "SOD1-G93A mouse, 0.25 mg/kg PRE-084"})
     workflow.submit(claim, personas.curator)
     assert claim.review_round == 2
     assert claim.evidence.get().review_round == 2

@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import workflow
+from claims import workflow, writes
 
 
 def count_of(queryset, field: str):
@@ -38,11 +38,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class RecordsEditors:
-    """Stamps created_by on creation and updated_by (through workflow.record_edit) on edits.
+class SavesThroughServices:
+    """Every save and delete goes through the write services (claims/writes.py), which lock
+    the row, validate it, stamp who created and last edited it and record history; the
+    admin keeps only its forms and messages.
 
-    The four-eyes rule reads these stamps, so an inline edit counts like any other. A save
-    that changes nothing leaves updated_by alone.
+    The four-eyes rule reads the editor stamps, so an inline edit counts like any other, and
+    a save that changes nothing leaves them alone.
     """
 
     def get_object(self, request, object_id, from_field=None):
@@ -52,19 +54,23 @@ class RecordsEditors:
             workflow.lock_row(self.model, object_id)
         return super().get_object(request, object_id, from_field)
 
-    def _stamp(self, request, obj, created: bool):
-        if created:
-            obj.created_by = request.user
-        workflow.record_edit(obj, request.user)
-
     def save_model(self, request, obj, form, change):
-        if not change or form.has_changed():
-            self._stamp(request, obj, created=not change)
-        super().save_model(request, obj, form, change)
+        many = {f.name for f in self.model._meta.many_to_many}
+        m2m = {name: value for name, value in form.cleaned_data.items() if name in many}
+        writes.save(obj, actor=request.user, m2m=m2m or None)
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many values were saved with the object by save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        writes.delete(obj, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.status in workflow.DELETABLE_STATUSES)
+        return allowed and (obj is None or getattr(obj, "status", None)
+                            in (None, *workflow.DELETABLE_STATUSES))
 
     def delete_queryset(self, request, queryset):
         """Bulk delete skips what the workflow keeps, and says so.
@@ -72,31 +78,24 @@ class RecordsEditors:
         has_delete_permission already refuses a selection holding such rows; this covers a
         transition that lands between that check and the delete."""
         with transaction.atomic():
-            kept = []
-            # Lock by primary key: the changelist's queryset may be DISTINCT (searches across
+            # By primary key: the changelist's queryset may be DISTINCT (searches across
             # relations), which PostgreSQL will not lock.
-            for obj in self.model.objects.select_for_update().filter(pk__in=queryset.values("pk")):
-                try:
-                    workflow.ensure_deletable(obj)
-                except workflow.TransitionNotAllowed as refused:
-                    kept.append(obj.pk)
-                    self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
-            super().delete_queryset(request, queryset.exclude(pk__in=kept))
+            for obj in self.model.objects.filter(pk__in=queryset.values("pk")):
+                self._delete(request, obj)
 
     def save_formset(self, request, form, formset, change):
         if not hasattr(formset.model, "updated_by"):
             return super().save_formset(request, form, formset, change)
         for obj in formset.save(commit=False):
-            self._stamp(request, obj, created=obj._state.adding)
-            obj.save()
+            writes.save(obj, actor=request.user)
         for obj in formset.deleted_objects:
-            try:
-                workflow.ensure_deletable(obj)
-            except workflow.TransitionNotAllowed as refused:
-                self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
-                continue
-            obj.delete()
-        formset.save_m2m()
+            self._delete(request, obj)
+
+    def _delete(self, request, obj):
+        try:
+            writes.delete(obj, actor=request.user)
+        except workflow.TransitionNotAllowed as refused:
+            self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
 
 
 class NoWrites:

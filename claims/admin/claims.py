@@ -8,7 +8,7 @@ from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 
 from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
-from claims.admin.base import HistoryAdmin, ReadOnlyInline, RecordsEditors, count_of
+from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.admin.queues import ClaimQueueFilter, EvidenceQueueFilter
 from claims.history import history_of
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
@@ -157,7 +157,7 @@ class ClaimVersionInline(ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ShowsHistory, RecordsEditors, HistoryAdmin):
+class ClaimAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
     list_display = ("text_short", "status", "review_round", "evidence_count", "created_by",
                     "updated_by", "updated_at")
     list_filter = (ClaimQueueFilter, "status", "relation", "topics",
@@ -200,7 +200,7 @@ class ClaimAdmin(ShowsHistory, RecordsEditors, HistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ShowsHistory, RecordsEditors, HistoryAdmin):
+class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
     list_display = ("__str__", "claim_short", "paper", "evidence_type", "location", "status",
                     "created_by")
     list_filter = (EvidenceQueueFilter, "status", "direction", "evidence_type", "sex")

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from claims.admin.base import HistoryAdmin, ReadOnlyInline, count_of
+from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.models import Claim, Evidence, EvidenceType, Paper, Topic
 
 
@@ -22,7 +22,7 @@ class CitingEvidenceInline(ReadOnlyInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(HistoryAdmin):
+class PaperAdmin(SavesThroughServices, HistoryAdmin):
     list_display = ("title_short", "year", "journal", "doi", "pmid", "publication_type",
                     "is_retracted", "evidence_count")
     list_filter = ("is_retracted", "publication_type", "year", "topics")
@@ -60,7 +60,7 @@ class PaperAdmin(HistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SavesThroughServices, admin.ModelAdmin):
     list_display = ("name", "slug", "claim_count", "paper_count")
     search_fields = ("slug", "name")
     prepopulated_fields = {"slug": ("name",)}
@@ -80,7 +80,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvidenceType)
-class EvidenceTypeAdmin(admin.ModelAdmin):
+class EvidenceTypeAdmin(SavesThroughServices, admin.ModelAdmin):
     list_display = ("label", "code", "eco_id", "parent", "weight", "evidence_count")
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("parent",)

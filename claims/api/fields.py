@@ -86,7 +86,12 @@ class _Visible:
 
 
 class VisiblePrimaryKeyField(_Visible, serializers.PrimaryKeyRelatedField):
-    pass
+    def to_internal_value(self, data):
+        # The database would truncate 10.5 to 10 and answer for another row: an id is a
+        # whole number, written as a JSON integer or as digits.
+        if as_id(data) is None:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(as_id(data))
 
 
 class VisibleSlugField(_Visible, serializers.SlugRelatedField):

@@ -1,6 +1,5 @@
-"""API representations. Every write passes through the model's full_clean()."""
+"""API representations. Writes are saved by the write services (claims/writes.py)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,35 +15,12 @@ from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, Evidence
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
-    """Runs the model's own validation (fields, clean(), constraints) before any save.
-
-    ModelSerializer does not call Model.clean(); this base does, so the rules in the
-    models hold for the API exactly as for the admin and the importers.
-    """
+    """Checks the shape of the input; the write services (claims/writes.py) run the model's
+    own validation (fields, clean(), constraints) when they save, with its field messages."""
 
     def get_validators(self):
         # Uniqueness and checks come from the model's constraints, with their messages.
         return []
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        concrete = {f.name for f in model._meta.concrete_fields}
-        values = {k: v for k, v in attrs.items() if k in concrete}
-        if self.instance is not None:
-            candidate = model.objects.get(pk=self.instance.pk)
-            for name, value in values.items():
-                setattr(candidate, name, value)
-        else:
-            candidate = model(**values)
-        try:
-            candidate.full_clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
-        # full_clean() normalises (e.g. DOIs); save what it validated.
-        for name in values:
-            attrs[name] = getattr(candidate, name)
-        return attrs
 
 
 class TopicSerializer(ValidatedModelSerializer):
@@ -191,15 +167,6 @@ class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
                   "reviews", "versions", "allowed_actions"]
         read_only_fields = ["uid", "status", "review_round", "retraction_reason", "created_at",
                             "updated_at"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if self.instance is not None and "topics" in attrs:
-            try:
-                self.instance.clean_topics(attrs["topics"])
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
-        return attrs
 
     @extend_schema_field({"type": "object", "properties": {
         d: {"type": "integer"} for d in Direction.values}})

@@ -1,6 +1,5 @@
 """API endpoints. Views declare what they serve; rules live in the workflow and the models."""
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -11,7 +10,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from claims import roles, workflow
+from claims import roles, workflow, writes
 from claims.api import rows
 from claims.api import serializers as s
 from claims.api.sparse import only, parameter, requested_fields
@@ -27,35 +26,22 @@ from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, Evidence
 
 
 class CurationViewSet(viewsets.ModelViewSet):
-    """Records who created and last edited what; the workflow's four-eyes rule reads it."""
+    """Creates, edits and deletes through the write services (claims/writes.py), which lock,
+    validate, stamp the editor and record history; the views keep only the presentation."""
 
     def sees_everything(self) -> bool:
         return roles.sees_everything(self.request.user)
 
     def perform_create(self, serializer):
-        fields = {f.name for f in serializer.Meta.model._meta.concrete_fields}
-        extra = {"created_by": self.request.user} if "created_by" in fields else {}
-        if "updated_by" in fields:
-            extra["updated_by"] = self.request.user
-        serializer.save(**extra)
-
-    def update(self, request, *args, **kwargs):
-        # Validate and save under the row's lock, as the workflow decides under it: a decision
-        # cannot land between the frozen-field checks and the save that writes the row back.
-        with transaction.atomic():
-            workflow.lock_row(self.get_queryset().model, self.kwargs.get(self.lookup_field))
-            return super().update(request, *args, **kwargs)
+        serializer.instance = writes.create(serializer.Meta.model, actor=self.request.user,
+                                            data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        fields = {f.name for f in serializer.Meta.model._meta.concrete_fields}
-        extra = {"updated_by": self.request.user} if "updated_by" in fields else {}
-        serializer.save(**extra)
+        writes.update(serializer.instance, actor=self.request.user,
+                      data=serializer.validated_data)
 
     def perform_destroy(self, instance):
-        with transaction.atomic():
-            if isinstance(instance, Claim | Evidence):
-                workflow.ensure_deletable(workflow.lock_row(type(instance), instance.pk) or instance)
-            instance.delete()
+        writes.delete(instance, actor=self.request.user)
 
 
 def _reviews():
