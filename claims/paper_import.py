@@ -71,12 +71,16 @@ def plan(records: Sequence[dict]) -> Plan:
         if not doi and not pmid:
             problem("doi, pmid", "no DOI or PMID: a paper is imported and matched by one of them")
             continue
-        for name, value in (("DOI", doi), ("PMID", pmid)):
-            if value and (name, value) in seen:
-                first = seen[name, value]
-                problem(name.lower(), f"the same {name} {value} as record {first} "
-                        f"({records[first - 1].get('title', 'no title')})")
-            seen.setdefault((name, value), number)
+        repeated = [(name, value) for name, value in (("DOI", doi), ("PMID", pmid))
+                    if value and (name, value) in seen]
+        for name, value in repeated:
+            first = seen[name, value]
+            problem(name.lower(), f"the same {name} {value} as record {first} "
+                    f"({records[first - 1].get('title', 'no title')})")
+        seen.update({(name, value): number for name, value in (("DOI", doi), ("PMID", pmid))
+                     if value and (name, value) not in seen})
+        if repeated:
+            continue
         by_doi, by_pmid = stored.get(("doi", doi)), stored.get(("pmid", pmid))
         if by_doi and by_pmid and by_doi.pk != by_pmid.pk:
             problem("doi, pmid", f"the DOI is paper {by_doi.pk}'s ({by_doi.title[:40]}), the PMID "

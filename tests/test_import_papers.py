@@ -159,7 +159,7 @@ def test_a_paper_entered_by_hand_is_completed_not_renamed(chief):
 def test_records_without_identifiers_and_invalid_records_are_all_reported_and_nothing_written(seeded):
     before = snapshot()
     message = refused(DATA / "problems.ris")
-    assert "2 problem(s), nothing written" in message
+    assert "2 problems, nothing written" in message
     assert "record 2 (Selective sigma receptor agonist" in message
     assert "doi, pmid: no DOI or PMID" in message
     assert "record 3 (no title), title: This field cannot be blank." in message
@@ -180,6 +180,7 @@ def test_the_same_paper_twice_in_a_file_is_refused_naming_both_records(chief):
     message = refused(DATA / "duplicates.bib")
     assert "record 3 (A mutation in sigma-1 receptor" in message
     assert "the same DOI 10.1002/ana.22534 as record 1" in message
+    assert "1 problem, nothing written" in message
     assert Paper.objects.count() == 0
 
 

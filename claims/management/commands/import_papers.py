@@ -49,8 +49,9 @@ class Command(BaseCommand):
                 return
             result = paper_import.apply(plan, actor=actor, reason=f"import_papers {path.name}")
         except paper_import.ImportRefused as exc:
-            raise CommandError(f"{path.name}: {len(exc.problems)} problem(s), nothing written:\n"
-                               f"{exc}") from None
+            count = len(exc.problems)
+            raise CommandError(f"{path.name}: {count} problem{'s' if count > 1 else ''}, nothing "
+                               f"written:\n{exc}") from None
         if options["verbosity"] > 1:
             for number, paper, values in plan.fill:
                 self.stdout.write(f"record {number}: filled {', '.join(values)} of {paper}")
