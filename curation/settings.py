@@ -152,6 +152,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Data releases (manage.py release_curation): kept for ever, so a volume in production.
+RELEASES_ROOT = Path(env_str("RELEASES_ROOT", str(BASE_DIR / "releases")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,7 +11,16 @@ from claims.api.fields import (
     VisibleSlugField,
 )
 from claims.choices import Direction, Verdict
-from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
+from claims.models import (
+    Claim,
+    ClaimVersion,
+    CuratorReview,
+    Evidence,
+    EvidenceType,
+    Paper,
+    Release,
+    Topic,
+)
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -207,3 +216,27 @@ class HistoryEntrySerializer(serializers.Serializer):
     comment = serializers.CharField(required=False)
     review_round = serializers.IntegerField(required=False)
     target = serializers.CharField(required=False)
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    previous = serializers.SlugRelatedField(slug_field="version", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    download = serializers.HyperlinkedIdentityField(view_name="release-download",
+                                                    lookup_field="version")
+    summary = serializers.SerializerMethodField(help_text="How many claims were added, changed "
+                                                          "and retracted since the previous one.")
+
+    class Meta:
+        model = Release
+        fields = ["version", "created_at", "created_by", "previous", "sha256", "size", "counts",
+                  "summary", "download"]
+
+    @extend_schema_field({"type": "object", "properties": {
+        k: {"type": "integer"} for k in ("added", "changed", "retracted")}})
+    def get_summary(self, release):
+        return {k: len(release.diff.get(k, [])) for k in ("added", "changed", "retracted")}
+
+
+class ReleaseDetailSerializer(ReleaseSerializer):
+    class Meta(ReleaseSerializer.Meta):
+        fields = [*ReleaseSerializer.Meta.fields, "diff"]

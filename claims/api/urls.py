@@ -13,6 +13,7 @@ router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("evidence-types", views.EvidenceTypeViewSet, basename="evidencetype")
 router.register("topics", views.TopicViewSet, basename="topic")
 router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("releases", views.ReleaseViewSet, basename="release")
 
 urlpatterns = [
     path("", include(router.urls)),

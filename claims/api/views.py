@@ -1,16 +1,21 @@
 """API endpoints. Views declare what they serve; rules live in the workflow and the models."""
 
+import base64
+
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from claims import roles, workflow, writes
+from claims import releases, roles, workflow, writes
 from claims.api import rows
 from claims.api import serializers as s
 from claims.api.sparse import only, parameter, requested_fields
@@ -22,7 +27,16 @@ from claims.filters import (
     ReviewFilter,
 )
 from claims.history import history_of
-from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
+from claims.models import (
+    Claim,
+    ClaimVersion,
+    CuratorReview,
+    Evidence,
+    EvidenceType,
+    Paper,
+    Release,
+    Topic,
+)
 
 
 class CurationViewSet(viewsets.ModelViewSet):
@@ -236,3 +250,31 @@ class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.pop("evidence", None)
         outcome = workflow.review(target, request.user, **data)
         return Response(s.ReviewSerializer(outcome.review).data, status=status.HTTP_201_CREATED)
+
+
+class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Data releases (manage.py release_curation): the accepted data as published, each with
+    its checksum, what changed since the one before, and the file to download."""
+
+    queryset = Release.objects.select_related("previous", "created_by")
+    lookup_field = "version"
+    lookup_value_regex = r"[0-9A-Za-z][0-9A-Za-z._-]*"
+    permission_classes = [AllowAny]
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.ReleaseDetailSerializer if self.action == "retrieve" else s.ReleaseSerializer
+
+    @extend_schema(responses={(200, "application/x-ndjson"): OpenApiTypes.BINARY},
+                   summary="The release file, in the interchange format (JSON Lines)")
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def download(self, request, version=None):
+        release = self.get_object()
+        path = releases.path_of(release)
+        if not path.exists():
+            raise NotFound(f"The file of release {release.version} is missing on this server.")
+        response = FileResponse(path.open("rb"), as_attachment=True, filename=release.file_name,
+                                content_type="application/x-ndjson")
+        response["ETag"] = f'"{release.sha256}"'
+        response["Digest"] = f"sha-256={base64.b64encode(bytes.fromhex(release.sha256)).decode()}"
+        return response
