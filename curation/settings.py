@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",
     "claims",
 ]
 
@@ -172,6 +173,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "curation@localhost")
 
 # How many distinct reviewers must approve a submitted claim or evidence item.
 CURATION_REQUIRED_APPROVALS = env_int("CURATION_REQUIRED_APPROVALS", 1)
+
+# Importing papers and claims from files in the admin (claims/admin/imports.py) is adding them:
+# the import page is for users who may add the model (curators); rows that change stored
+# objects also need the change permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
