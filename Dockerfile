@@ -28,8 +28,11 @@ RUN SECRET_KEY=collectstatic-at-build-time-only-never-served-nor-kept-in-the-ima
 # Its home is the one writable place (gunicorn keeps its control socket in ~/.gunicorn).
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app \
-       --shell /usr/sbin/nologin app
+       --shell /usr/sbin/nologin app \
+    && install -d -o 10001 -g 10001 /var/lib/curation/releases
 USER 10001:10001
+# Data releases (release_curation) are kept for ever: compose mounts a volume here.
+ENV RELEASES_ROOT=/var/lib/curation/releases
 
 # gunicorn reads its worker count from WEB_CONCURRENCY; override it in the environment.
 ENV WEB_CONCURRENCY=3

@@ -424,3 +424,15 @@ def test_entrypoint_script_passes_shellcheck():
 def test_dockerfile_passes_hadolint():
     result = subprocess.run(["hadolint", str(DOCKERFILE)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_releases_are_kept_on_a_named_volume_the_service_user_can_write():
+    config = compose()
+    env = dict(arguments.split("=", 1) for arguments in instruction_args("ENV") if "=" in arguments)
+    root = env["RELEASES_ROOT"]
+    mounts = dict(volume.split(":", 1) for volume in config["services"]["web"]["volumes"]
+                  if not volume.startswith("."))
+    volume = next(name for name, target in mounts.items() if target == root)
+    assert volume in (config.get("volumes") or {})
+    # A fresh named volume takes the owner of the image's directory: the service's user.
+    assert any(f"-o 10001 -g 10001 {root}" in run for run in instruction_args("RUN"))
