@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from simple_history.utils import bulk_update_with_history
 
 from claims import roles
 from claims.choices import Status, Verdict
@@ -335,6 +336,97 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
     if target == Status.ACCEPTED:
         _mint_version(obj if is_claim else obj.claim)
     return target
+
+
+def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
+    """Bring freshly imported claims or evidence items to the state their import file records.
+
+    An import (claims/interchange/load.py) stores each new claim or evidence item as a draft
+    in round 0, then hands it here with the state its file gives: states maps ids to
+    {"status", "review_round"}, for claims also "retraction_reason" and "superseded_by_id".
+    The file speaks for submissions, reviews and decisions made elsewhere, so the four-eyes
+    rule cannot apply; the actor must hold staff powers instead, as when acting for an author.
+    A state the workflow could not have reached is refused: a row that is no longer a fresh,
+    unreviewed draft; a decision without a submission round; a retraction without its reason,
+    or superseded by a claim that is not accepted (or since retracted); evidence in a state
+    its claim's status does not allow (so claims are adopted before their evidence). No
+    version is minted: the import restores the file's versions. Each adopted row gets one
+    history entry with the actor and "adopt <status>: <reason>".
+
+    Returns {id: why} for the rows refused, which stay fresh drafts: an all-or-nothing import
+    reports them and rolls back. Raises TransitionNotAllowed, changing nothing, when the actor
+    lacks staff powers.
+    """
+    if not roles.has_staff_powers(actor):
+        raise TransitionNotAllowed(
+            "Only staff may adopt imported claims and evidence in the state their file records "
+            "(they act for the file's curators and reviewers).", forbidden=True)
+    is_claim = model is Claim
+    kind = "claim" if is_claim else "evidence"
+    reachable = {target for _, _, target in (CLAIM_TRANSITIONS if is_claim else EVIDENCE_TRANSITIONS)}
+    # What evidence may be while its claim is in each status: it travels with its claim until
+    # the claim is accepted, and is reviewed on its own after that; a retraction releases
+    # evidence under review.
+    with_claim = {
+        Status.DRAFT: {Status.DRAFT},
+        Status.SUBMITTED: {Status.DRAFT, Status.SUBMITTED},
+        Status.REJECTED: {Status.DRAFT, Status.REJECTED},
+        Status.ACCEPTED: {Status.DRAFT, Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED},
+        Status.RETRACTED: {Status.DRAFT, Status.ACCEPTED, Status.REJECTED},
+    }
+    refused, adopted = {}, []
+    with transaction.atomic():
+        if is_claim:
+            targets = {s.get("superseded_by_id") for s in states.values()} - {None}
+            statuses = dict(Claim.objects.filter(pk__in=targets).values_list("pk", "status"))
+            statuses.update({pk: state["status"] for pk, state in states.items()})
+        else:  # claims are locked before their evidence, as in every transition
+            claims = Evidence.objects.filter(pk__in=list(states)).values("claim_id")
+            statuses = dict(Claim.objects.select_for_update().filter(pk__in=claims)
+                            .values_list("pk", "status"))
+        rows = model.objects.select_for_update().filter(pk__in=list(states)).order_by("pk")
+        reviewed = set(CuratorReview.objects.filter(**{f"{kind}__in": list(states)})
+                       .values_list(f"{kind}_id", flat=True))
+        for row in rows:
+            state = states[row.pk]
+            status, round_ = state["status"], state["review_round"]
+            reason_given = (state.get("retraction_reason") or "").strip()
+            successor = state.get("superseded_by_id")
+            if row.status != Status.DRAFT or row.review_round or row.pk in reviewed:
+                why = (f"the {kind} is no longer a fresh draft: only what an import has just "
+                       "created is adopted")
+            elif status not in reachable:
+                why = f"a {kind} is never {status}"
+            elif status != Status.DRAFT and round_ < 1:
+                why = f"a {kind} that is {status} was submitted: its review round is 1 or more"
+            elif is_claim and status == Status.RETRACTED and not reason_given:
+                why = "a retracted claim needs its retraction reason"
+            elif is_claim and status != Status.RETRACTED and (reason_given or successor):
+                why = "only a retracted claim has a retraction reason or a claim superseding it"
+            elif successor is not None and successor == row.pk:
+                why = "a claim cannot supersede itself"
+            elif successor is not None and statuses.get(successor) not in (Status.ACCEPTED,
+                                                                            Status.RETRACTED):
+                why = "the claim that supersedes it must be accepted"
+            elif not is_claim and status not in with_claim[statuses[row.claim_id]]:
+                why = (f"evidence on a {statuses[row.claim_id]} claim cannot be {status}: "
+                       f"it may be {', '.join(sorted(with_claim[statuses[row.claim_id]]))}")
+            else:
+                why = None
+            if why:
+                refused[row.pk] = why
+                continue
+            row.status, row.review_round = status, round_
+            if is_claim:
+                row.retraction_reason, row.superseded_by_id = reason_given, successor
+            row._change_reason = f"adopt {status}: {reason}"
+            adopted.append(row)
+        fields = ["status", "review_round"]
+        if is_claim:
+            fields += ["retraction_reason", "superseded_by"]
+        bulk_update_with_history(adopted, model, fields, default_user=actor,
+                                 default_change_reason=reason)
+    return refused
 
 
 def lock_row(model, pk):

@@ -101,6 +101,8 @@ def _order(kind: Kind, queryset: QuerySet) -> QuerySet:
         return queryset.alias(natural_key=_bytewise(key)).order_by("natural_key", "pk")
     if kind.name == "version":
         return queryset.order_by("claim__uid", "number")
+    if kind.key == ("uid",):  # a uuid: PostgreSQL compares its bytes, SQLite its hex digits
+        return queryset.order_by("uid")
     return queryset.order_by(*(_bytewise(F(name)) for name in kind.key))
 
 

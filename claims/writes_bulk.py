@@ -1,0 +1,215 @@
+"""Bulk writes: claims/writes.py's counterpart for imports of thousands of rows at a time.
+
+The same rules: each row is validated by its model (clean_fields() and clean(), as in
+full_clean()), the database's constraints hold, and django-simple-history records each write
+with its user and reason. What changes is how many queries that takes. full_clean() asks the
+database, row by row, whether each foreign key exists and whether each unique and check
+constraint holds; here the caller resolves foreign keys from natural keys in batches, and the
+constraints are checked by the database itself on a whole batch. Only when it refuses a batch
+are the rows retried one by one, each asked the model's own validate_unique() and
+validate_constraints() first, to name the rows at fault and say why in the model's words.
+"""
+
+from collections import defaultdict
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+BATCH = 1000
+
+
+def _historical(model) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def validate(obj, exclude: tuple[str, ...] = ()) -> ValidationError | None:
+    """full_clean() without its per-row queries: fields and clean(), foreign keys left to the
+    caller (resolved from natural keys), constraints left to the database (see create())."""
+    relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
+    try:
+        obj.full_clean(exclude=relations | set(exclude), validate_unique=False,
+                       validate_constraints=False)
+    except ValidationError as exc:
+        return exc
+    return None
+
+
+def create(model, objs: list, *, actor, reason: str,
+           many: dict[str, list[list[int]]] | None = None) -> dict[int, ValidationError]:
+    """Insert validated new objects (with a "+" history entry each, when the model keeps history).
+
+    many: per many-to-many field, the related ids of each object, in the order of objs.
+    Returns {index in objs: why} for the rows the database refused; the others are written
+    and carry their ids."""
+    mark = _history_mark(model)
+    refused = {}
+    try:
+        with transaction.atomic():
+            _insert(model, objs, actor, reason)
+    except IntegrityError:
+        refused = _one_by_one(objs, lambda obj: _insert(model, [obj], actor, reason),
+                              adding=True)
+    written = [(i, obj) for i, obj in enumerate(objs) if i not in refused]
+    for name, values in (many or {}).items():
+        _add_many(model, name, {obj.pk: values[i] for i, obj in written})
+    _complete_history(model, [obj.pk for _, obj in written], mark)
+    return refused
+
+
+def update(model, objs: list, fields: list[str], *, actor, reason: str,
+           many: dict[str, dict[int, set[int]]] | None = None) -> dict[int, ValidationError]:
+    """Save validated changes to stored objects (a "~" history entry each).
+
+    fields: the fields that changed in any of objs. many: per many-to-many field, the new
+    related ids of each object id whose values change. Returns {index: why} for the rows the
+    database refused."""
+    mark = _history_mark(model)
+    refused = {}
+    try:
+        with transaction.atomic():
+            _save(model, objs, fields, actor, reason)
+    except IntegrityError:
+        refused = _one_by_one(objs, lambda obj: _save(model, [obj], fields, actor, reason),
+                              adding=False)
+    kept = {obj.pk for i, obj in enumerate(objs) if i not in refused}
+    for name, wanted in (many or {}).items():
+        wanted = {pk: ids for pk, ids in wanted.items() if pk in kept}
+        through, source, target = _through(model._meta.get_field(name))
+        stale, have = [], defaultdict(set)
+        for row_id, pk, related in (through.objects.filter(**{f"{source}__in": list(wanted)})
+                                    .values_list("pk", source, target)):
+            if related in wanted[pk]:
+                have[pk].add(related)
+            else:
+                stale.append(row_id)
+        through.objects.filter(pk__in=stale).delete()
+        _add_many(model, name, {pk: ids - have[pk] for pk, ids in wanted.items()})
+    _complete_history(model, list(kept), mark)
+    return refused
+
+
+def create_users(usernames: list[str]) -> dict[str, int]:
+    """Users a file names but this database lacks: inactive, with unusable passwords, no roles.
+
+    They stand for the curators and reviewers of the source, so that authorship and reviews
+    keep their names; nobody can sign in as them until staff activate them and set a password.
+    Returns {username: id}."""
+    model = get_user_model()
+    users = [model(username=name, is_active=False, password=make_password(None))
+             for name in usernames]
+    model.objects.bulk_create(users, batch_size=BATCH)
+    return {user.username: user.pk for user in users}
+
+
+def complete_history(model, pks: list[int], since: int | None):
+    """Give the history entries written since `since` (see history_mark) for these objects the
+    many-to-many values they saw: the bulk history writers leave them out."""
+    _complete_history(model, pks, since)
+
+
+def history_mark(model) -> int | None:
+    """The last history entry of this model now: complete_history() fills in what follows."""
+    return _history_mark(model)
+
+
+# --- inside ---
+
+
+def _insert(model, objs, actor, reason):
+    if _historical(model):
+        bulk_create_with_history(objs, model, batch_size=BATCH, default_user=actor,
+                                 default_change_reason=reason)
+    else:
+        model.objects.bulk_create(objs, batch_size=BATCH)
+
+
+def _save(model, objs, fields, actor, reason):
+    if _historical(model):
+        bulk_update_with_history(objs, model, fields, batch_size=BATCH, default_user=actor,
+                                 default_change_reason=reason)
+    else:
+        model.objects.bulk_update(objs, fields, batch_size=BATCH)
+
+
+def _one_by_one(objs, write, *, adding: bool) -> dict[int, ValidationError]:
+    """The batch was refused: write each row in a savepoint of its own to find which rows the
+    model's unique and check constraints (or, failing those, the database) refuse."""
+    refused = {}
+    if adding:  # ids handed out before the refusal were rolled back with it
+        for obj in objs:
+            obj.pk, obj._state.adding = None, True
+    for index, obj in enumerate(objs):
+        try:
+            obj.validate_unique()
+            obj.validate_constraints()
+        except ValidationError as exc:
+            refused[index] = exc
+            continue
+        try:
+            with transaction.atomic():
+                write(obj)
+        except IntegrityError as exc:
+            refused[index] = ValidationError(f"The database refused it: {exc}".strip())
+            if adding:
+                obj.pk, obj._state.adding = None, True
+    return refused
+
+
+def _through(field):
+    through = field.remote_field.through
+    return through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+
+
+def _grouped(pairs) -> dict[object, list]:
+    grouped = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return grouped
+
+
+def _add_many(model, name: str, values: dict[int, list[int] | set[int]]):
+    through, source, target = _through(model._meta.get_field(name))
+    rows = [through(**{source: pk, target: related})
+            for pk, related_ids in values.items() for related in sorted(related_ids)]
+    through.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _history_mark(model) -> int | None:
+    if not _history_many_fields(model):
+        return None
+    history = model._meta.simple_history_manager_attribute
+    return getattr(model, history).aggregate(last=Max("history_id"))["last"] or 0
+
+
+def _history_many_fields(model) -> list:
+    if not _historical(model):
+        return []
+    history = getattr(model, model._meta.simple_history_manager_attribute).model
+    return list(getattr(history, "_history_m2m_fields", ()))
+
+
+def _complete_history(model, pks: list[int], since: int | None):
+    fields = _history_many_fields(model)
+    if not fields or not pks or since is None:
+        return
+    history = getattr(model, model._meta.simple_history_manager_attribute).model
+    for start in range(0, len(pks), BATCH):
+        chunk = pks[start:start + BATCH]
+        entries = list(history.objects.filter(id__in=chunk, history_id__gt=since)
+                       .values_list("history_id", "id"))
+        if not entries:
+            continue
+        for field in fields:
+            snapshot = apps.get_model(model._meta.app_label, f"{history.__name__}_{field.name}")
+            through, source, target = _through(field)
+            current = _grouped((row[source], row) for row in
+                               through.objects.filter(**{f"{source}__in": chunk}).values())
+            snapshot.objects.bulk_create(
+                [snapshot(history_id=history_id, **row)
+                 for history_id, pk in entries for row in current.get(pk, ())],
+                batch_size=BATCH)
