@@ -148,8 +148,11 @@ def claim_filters(params: dict, one_item: bool) -> tuple[str, dict]:
     meets both (one_item, the API's meaning now), or each is met by any item (its earlier one)."""
     conditions, args = [], {}
     if params.get("evidence_type"):
-        conditions.append("e.evidence_type_id = (SELECT id FROM claims_evidencetype "
-                          "WHERE code = %(evidence_type)s)")
+        # The type given by code and its descendants in the ECO is_a tree (claims/filters.py).
+        conditions.append("e.evidence_type_id IN (WITH RECURSIVE subtree(id) AS ("
+                          "SELECT id FROM claims_evidencetype WHERE code = %(evidence_type)s "
+                          "UNION SELECT child.id FROM claims_evidencetype child "
+                          "JOIN subtree ON child.parent_id = subtree.id) SELECT id FROM subtree)")
         args["evidence_type"] = params["evidence_type"]
     if params.get("direction"):
         conditions.append("e.direction = %(direction)s")

@@ -81,8 +81,8 @@ class TopicAdmin(SavesThroughServices, admin.ModelAdmin):
 
 @admin.register(EvidenceType)
 class EvidenceTypeAdmin(SavesThroughServices, admin.ModelAdmin):
-    list_display = ("label", "code", "eco_id", "parent", "weight", "evidence_count")
-    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    list_display = ("label", "code", "eco_id", "parent", "weight", "obsolete", "evidence_count")
+    list_filter = ("obsolete", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
     search_fields = ("code", "label", "eco_id", "description")
     autocomplete_fields = ("parent",)
@@ -91,6 +91,15 @@ class EvidenceTypeAdmin(SavesThroughServices, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             evidence_total=count_of(Evidence.objects, "evidence_type"))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The evidence forms' type picker never offers an obsolete type; an item that already
+        # cites one keeps showing it as its current value.
+        if (request.GET.get("model_name"), request.GET.get("field_name")) == ("evidence",
+                                                                                "evidence_type"):
+            queryset = queryset.filter(obsolete=False)
+        return queryset, may_have_duplicates
 
     @admin.display(description="evidence", ordering="evidence_total")
     def evidence_count(self, evidence_type):

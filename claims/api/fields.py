@@ -1,6 +1,7 @@
 """Relation fields that read a summary and accept the identifiers people use."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,12 +17,16 @@ class _ChoicesById:
     summaries (dicts), which cannot key a choice list."""
 
     def get_choices(self, cutoff=None):
-        queryset = self.get_queryset()
+        queryset = self.choice_queryset()
         if queryset is None:
             return {}
         if cutoff is not None:
             queryset = queryset[:cutoff]
         return {item.pk: self.display_value(item) for item in queryset}
+
+    def choice_queryset(self):
+        """What a form offers, which may be less than what a write accepts."""
+        return self.get_queryset()
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -60,6 +65,12 @@ class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
 
     def get_queryset(self):
         return EvidenceType.objects.all()
+
+    def choice_queryset(self):
+        # Obsolete types are never offered; the one an edited item already cites stays, and a
+        # write naming an obsolete type gets the model's reason (Evidence.clean), not "no type".
+        current = getattr(getattr(self.parent, "instance", None), "evidence_type_id", None)
+        return self.get_queryset().filter(Q(obsolete=False) | Q(pk=current))
 
     def to_internal_value(self, data):
         if not isinstance(data, str | int) or isinstance(data, bool):

@@ -208,3 +208,14 @@ class Evidence(HasUid, Timestamped):
     def clean(self):
         _refuse_frozen_changes(self, FROZEN_EVIDENCE_FIELDS,
                                "add a new evidence item and have it reviewed instead")
+        # An obsolete type stays on the evidence that already cites it, but is never chosen
+        # anew: not for a new item, not as a change of an item's type.
+        if self.evidence_type_id is not None and self.evidence_type.obsolete:
+            stored = None if self._state.adding else (
+                type(self).objects.filter(pk=self.pk).values_list("evidence_type_id", flat=True)
+                .first())
+            if stored != self.evidence_type_id:
+                kind = self.evidence_type
+                raise ValidationError({"evidence_type": (
+                    f"{kind.eco_id or kind.code} ({kind.label}) is obsolete, withdrawn from the "
+                    f"Evidence & Conclusion Ontology: choose a current evidence type.")})
