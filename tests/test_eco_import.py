@@ -19,7 +19,7 @@ from claims.api.serializers import EvidenceSerializer
 from claims.eco import read_obo
 from claims.eco_import import import_evidence_types
 from claims.models import Evidence, EvidenceType
-from tests.factories import make_claim, make_evidence, make_paper
+from tests.factories import make_claim, make_evidence, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,12 @@ def obo_file(tmp_path, stanzas: str, name: str = "eco-test.obo") -> Path:
     path = tmp_path / name
     path.write_text(HEADER + stanzas, encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def admin(db):
+    """The command records its changes for the only superuser unless --as names another."""
+    return make_user("admin", superuser=True)
 
 
 def run(*args) -> str:
@@ -360,8 +366,14 @@ def test_types_not_in_the_release_are_left_and_reported(tmp_path):
     assert EvidenceType.objects.get(code="in-vivo").parent.code == "direct-assay"
 
 
-def test_the_user_named_by_as_must_exist(tmp_path):
+def test_the_user_named_by_as_must_exist_and_may_edit_the_vocabulary(tmp_path, personas):
     path = obo_file(tmp_path, "[Term]\nid: ECO:9900001\nname: term\n")
-    with pytest.raises(CommandError, match="No user 'nobody'"):
+    with pytest.raises(CommandError, match="--as nobody: no active user of that name"):
         run(str(path), "--as", "nobody")
+    with pytest.raises(CommandError, match="--as curator: this user may not add and change "
+                                           "evidence types"):
+        run(str(path), "--as", "curator")
+    with pytest.raises(CommandError, match="several active superusers"):
+        run(str(path))  # admin and staff
     assert not small_file_types().exists()
+    assert "1 created" in run(str(path), "--as", "staff")

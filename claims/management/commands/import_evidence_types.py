@@ -21,15 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true",
                             help="check and count everything, keep nothing")
         parser.add_argument("--as", dest="username", metavar="USERNAME",
-                            help="the user the change is recorded for")
+                            help="the user recorded as the author of the changes (one who may "
+                                 "add and change evidence types); by default the only superuser")
 
     def handle(self, *args, file: Path, dry_run: bool, username: str | None, **options):
-        actor = None
-        if username:
-            try:
-                actor = get_user_model().objects.get_by_natural_key(username)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"No user {username!r} (--as).") from None
+        actor = _actor(username)
         try:
             report = import_evidence_types(file, actor=actor, dry_run=dry_run)
         except (OboError, ImportRefused) as exc:
@@ -47,3 +43,20 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run, nothing kept: {summary}.")
         else:
             self.stdout.write(self.style.SUCCESS(f"{summary}."))
+
+
+def _actor(username):
+    """The --as user, else the only superuser: with several, the command asks which."""
+    User = get_user_model()
+    if username is None:
+        superusers = list(User.objects.filter(is_superuser=True, is_active=True)[:2])
+        if len(superusers) != 1:
+            raise CommandError(f"There are {'several' if superusers else 'no'} active superusers: "
+                               "name the user the changes are recorded for with --as USERNAME.")
+        return superusers[0]
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None or not user.is_active:
+        raise CommandError(f"--as {username}: no active user of that name.")
+    if not user.has_perms(["claims.add_evidencetype", "claims.change_evidencetype"]):
+        raise CommandError(f"--as {username}: this user may not add and change evidence types.")
+    return user
