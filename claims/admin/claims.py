@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
+from claims.admin.imports import ClaimResource, ImportsThroughServices
 from claims.admin.queues import ClaimQueueFilter, EvidenceQueueFilter
 from claims.history import history_of
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
@@ -157,7 +158,8 @@ class ClaimVersionInline(ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
+class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, HistoryAdmin):
+    resource_classes = (ClaimResource,)
     list_display = ("text_short", "status", "review_round", "evidence_count", "created_by",
                     "updated_by", "updated_at")
     list_filter = (ClaimQueueFilter, "status", "relation", "topics",

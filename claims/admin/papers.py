@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import models
 
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
+from claims.admin.imports import ImportsThroughServices, PaperResource
 from claims.models import Claim, Evidence, EvidenceType, Paper, Topic
 
 
@@ -22,7 +23,8 @@ class CitingEvidenceInline(ReadOnlyInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(SavesThroughServices, HistoryAdmin):
+class PaperAdmin(SavesThroughServices, ImportsThroughServices, HistoryAdmin):
+    resource_classes = (PaperResource,)
     list_display = ("title_short", "year", "journal", "doi", "pmid", "publication_type",
                     "is_retracted", "evidence_count")
     list_filter = ("is_retracted", "publication_type", "year", "topics")
