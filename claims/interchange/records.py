@@ -90,6 +90,9 @@ def to_json(model_field, value):
         return str(value)
     if isinstance(model_field, models.JSONField):
         return canonical(value)
+    if isinstance(value, float) and value == 0:
+        # -0.0 is 0.0: PostgreSQL's drivers send it as a numeric literal, which has no sign.
+        return 0.0
     return value
 
 

@@ -1,0 +1,55 @@
+"""import_curation writes in batches: its query count does not grow with the records."""
+
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.versions import content_hash
+from tests.interchange import chief, import_file, write
+
+pytestmark = pytest.mark.django_db
+
+
+def accepted_claims(count: int, start: int) -> list[dict]:
+    """count accepted claims, each with a paper, accepted evidence, a review and a version."""
+    lines = []
+    for n in range(start, start + count):
+        doi = f"10.5555/queries.{n}"
+        claim, item = str(uuid.uuid4()), str(uuid.uuid4())
+        content = {"uid": claim, "text": f"Finding {n}", "evidence": []}
+        lines += [
+            {"kind": "paper", "doi": doi, "title": f"Study {n}", "year": 2020, "topics": ["als"]},
+            {"kind": "claim", "uid": claim, "text": f"Finding {n}", "topics": ["als"],
+             "status": "accepted", "review_round": 1, "created_by": f"curator-{n % 3}"},
+            {"kind": "evidence", "uid": item, "claim": claim, "paper": doi,
+             "evidence_type": "in-vivo-animal-model", "direction": "supports",
+             "status": "accepted", "review_round": 1},
+            {"kind": "review", "uid": str(uuid.uuid4()), "claim": claim, "review_round": 1,
+             "verdict": "approve", "reviewer": "demo-reviewer"},
+            {"kind": "version", "claim": claim, "number": 1, "content": content,
+             "content_hash": content_hash(content)},
+        ]
+    return sorted(lines, key=lambda r: ["paper", "claim", "evidence", "review", "version"]
+                  .index(r["kind"]))
+
+
+def queries_to_import(path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        import_file(path, "--as", "chief")
+    return len(queries)
+
+
+def test_importing_a_hundred_claims_costs_about_the_queries_ten_cost(tmp_path):
+    call_command("seed", "evidence_types", "sigma1r_als", verbosity=0)
+    chief()
+    few, many = accepted_claims(10, 0), accepted_claims(100, 10)
+    few_path, many_path = write(tmp_path / "few.jsonl", few), write(tmp_path / "many.jsonl", many)
+    first = queries_to_import(few_path), queries_to_import(many_path)
+    # PostgreSQL takes a batch of 1000 rows per INSERT; SQLite at most 999 parameters per
+    # statement, so a few rows of a wide table each: a query per 20 records is far above either.
+    assert first[1] - first[0] <= (len(many) - len(few)) // 20
+    # Again, when nothing changes: reads only, a few per batch.
+    assert queries_to_import(few_path) == queries_to_import(many_path)
