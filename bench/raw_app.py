@@ -100,9 +100,9 @@ def claims_json(source: str, order: str) -> str:
 
 
 PAPERS_JSON = json_array(f"""
-    SELECT p.id, p.doi, p.pmid, p.title,
+    SELECT p.id, p.uid, p.doi, p.pmid, p.title,
            array_to_json(ARRAY(SELECT jsonb_array_elements_text(p.authors))) AS authors,
-           p.journal, p.year, p.volume, p.pages, p.abstract, p.publication_type, p.url,
+           p.authors_complete, p.journal, p.year, p.volume, p.pages, p.abstract, p.publication_type, p.url,
            p.is_retracted, p.retraction_date, p.retraction_url,
            array_to_json(ARRAY(SELECT tp.slug FROM claims_paper_topics pt
                                JOIN claims_topic tp ON tp.id = pt.topic_id

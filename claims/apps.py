@@ -8,9 +8,12 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_save
         from simple_history.models import HistoricalChanges
+        from simple_history.signals import post_create_historical_record
 
-        from claims import data_version
+        from claims import changes, data_version
+        from claims.models import CuratorReview
 
         # Every committed write moves the data version on, which retires cached API responses.
         # History rows are written with the rows they describe, so they need no signal of their own.
@@ -20,3 +23,8 @@ class ClaimsConfig(AppConfig):
         # migration, are retired with it.
         post_migrate.connect(data_version.on_migrate, sender=self,
                              dispatch_uid="data-version:migrate")
+        # The change feed: an entry in the transaction of every recorded write (claims/changes.py).
+        post_create_historical_record.connect(changes.on_history_record,
+                                              dispatch_uid="change-feed:history")
+        post_save.connect(changes.on_review_saved, sender=CuratorReview,
+                          dispatch_uid="change-feed:review")

@@ -29,8 +29,9 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 
-from claims import data_version
+from claims import changes, data_version
 from claims.choices import Direction, PublicationType, Relation, Role, Sex, Status, Verdict
 from claims.corpus_sink import DB, Sink, lock_tables, on, table
 from claims.corpus_vocabulary import (
@@ -112,7 +113,11 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
             if not append and any(on(m).exists() for m in (Paper, Claim, Evidence)):
                 raise CorpusRefused("The database already holds papers, claims or evidence: "
                                     "nothing was written.")
+            first = {m: on(m).aggregate(n=Max("pk"))["n"] or 0 for m in changes.KINDS}
             counts = _Corpus(seed, Sink(use_copy), say).write(papers, claims, evidence)
+            for model, last in first.items():
+                changes.record_created_in_bulk(model, on(model).filter(pk__gt=last))
+            say("change feed entries written")
             # COPY and bulk inserts send no signals: retire cached reads once this commits.
             transaction.on_commit(data_version.bump, using=DB)
             say("committing (the database checks every foreign key now)")
@@ -264,6 +269,7 @@ class _Corpus:
         self.paper_cards = []  # what a version cites of each paper: doi, pmid, url, title, year
         self.papers_by_subject: dict[str, list[int]] = {}
         self.first_paper = self.ids[Paper]
+        uids = self._rng("paper uids")  # its own stream: the papers' other values stay as they were
         for index in range(total):
             pk = self._next_id(Paper)
             kind = rng.choices(kinds, cum_weights=kind_weights)[0]
@@ -276,8 +282,9 @@ class _Corpus:
             title = self._title(rng, kind, statement)
             created = clock.spread(index, total)
             self.sink.add(Paper, {
-                "id": pk, "created_at": created, "updated_at": clock.after(created, 0, 30),
-                "doi": doi, "pmid": pmid, "title": title,
+                "id": pk, "uid": uuid.UUID(int=uids.getrandbits(128), version=4),
+                "created_at": created, "updated_at": clock.after(created, 0, 30), "doi": doi,
+                "pmid": pmid, "title": title, "authors_complete": True,
                 "authors": [f"{rng.choice(SURNAMES)} {''.join(rng.sample(INITIALS, rng.choice((1, 2))))}"
                             for _ in range(rng.choice((1, 2, 3, 4, 5, 5, 6, 6, 7, 8, 9, 12)))],
                 "journal": self._journal(rng, kind, statement, year),

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from simple_history.utils import bulk_update_with_history
 
-from claims import roles
+from claims import changes, roles
 from claims.choices import Status, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.models.base import as_id
@@ -183,6 +183,7 @@ def _lock(obj):
     Evidence locks its claim first. Every transition takes a claim's lock before any of its
     evidence rows, so two transitions on one claim queue instead of deadlocking.
     """
+    changes.lock()
     if isinstance(obj, Evidence):
         Claim.objects.select_for_update().get(pk=obj.claim_id)
     return type(obj).objects.select_for_update().get(pk=obj.pk)
@@ -437,6 +438,7 @@ def lock_row(model, pk):
     pk = as_id(pk)
     if pk is None:
         return None
+    changes.lock()
     return model.objects.select_for_update().filter(pk=pk).first()
 
 

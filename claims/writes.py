@@ -13,7 +13,7 @@ stays who it was (the four-eyes rule reads it).
 
 from django.db import transaction
 
-from claims import workflow
+from claims import changes, workflow
 from claims.models import Claim, Evidence, EvidenceType, Paper, Topic
 
 # Many-to-many fields a write may set, per model.
@@ -60,6 +60,7 @@ def save(obj, *, actor, reason: str = "", m2m: dict | None = None) -> bool:
     """
     model = type(obj)
     with transaction.atomic():
+        changes.lock()  # before any row lock: the change feed's order is commit order
         created = obj._state.adding
         stored = None if created else workflow.lock_row(model, obj.pk)
         if not created and stored is None:
@@ -73,14 +74,14 @@ def save(obj, *, actor, reason: str = "", m2m: dict | None = None) -> bool:
         # full_clean normalises (DOIs, PMIDs) before the comparison, so a write of the same
         # values in another spelling is no change either.
         obj.full_clean()
-        changes = _m2m_changes(stored if stored is not None else obj, m2m)
-        if "topics" in changes and isinstance(stored, Claim):
-            stored.clean_topics(changes["topics"])
-        if stored is not None and _snapshot(stored) == _snapshot(obj) and not changes:
+        many = _m2m_changes(stored if stored is not None else obj, m2m)
+        if "topics" in many and isinstance(stored, Claim):
+            stored.clean_topics(many["topics"])
+        if stored is not None and _snapshot(stored) == _snapshot(obj) and not many:
             return False
         _record(obj, actor, reason, created)
         obj.save()
-        for name, values in changes.items():
+        for name, values in many.items():
             getattr(obj, name).set(values)
         if not created:
             obj.__dict__.pop("_prefetched_objects_cache", None)

@@ -48,7 +48,7 @@ _EVIDENCE_COLUMNS = ("id", "uid", "claim_id", "paper_id", "paper__doi", "paper__
 _REVIEW_COLUMNS = ("id", "uid", "claim_id", "evidence_id", "review_round", "verdict", "comment",
                    "reviewer__username", "created_at")
 
-PAPER_COLUMNS = ("id", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
+PAPER_COLUMNS = ("id", "uid", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
                  "volume", "pages", "abstract", "publication_type", "url", "is_retracted",
                  "retraction_date", "retraction_url", "created_at", "updated_at")
 
@@ -164,6 +164,7 @@ def papers(rows: Iterable[dict]) -> list[dict]:
     result = []
     for row in rows:
         paper = {column: row[column] for column in PAPER_COLUMNS if column not in _STAMPS}
+        paper["uid"] = str(row["uid"])
         paper["authors"] = [str(author) for author in row["authors"]]
         if row["retraction_date"] is not None:
             paper["retraction_date"] = row["retraction_date"].isoformat()

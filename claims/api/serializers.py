@@ -59,7 +59,7 @@ class PaperSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Paper
-        fields = ["id", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
+        fields = ["id", "uid", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
                   "volume", "pages", "abstract", "publication_type", "url", "is_retracted",
                   "retraction_date", "retraction_url", "topics", "created_at", "updated_at"]
 

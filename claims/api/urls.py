@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
-from claims.api import views
+from claims.api import feed, views
 
 router = DefaultRouter()
 router.register("papers", views.PaperViewSet, basename="paper")
@@ -20,6 +20,7 @@ urlpatterns = [
     # DRF's token view names its own parsers: give it the project's.
     path("auth/token/", ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
          name="api-token"),
+    path("changes/", feed.ChangeFeedView.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

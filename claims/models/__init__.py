@@ -1,7 +1,9 @@
+from claims.models.changes import Change
 from claims.models.claims import Claim, Evidence
 from claims.models.papers import Paper, Topic
 from claims.models.releases import Release
 from claims.models.reviews import ClaimVersion, CuratorReview
 from claims.models.vocabulary import EvidenceType
 
-__all__ = ["Claim", "ClaimVersion", "CuratorReview", "Evidence", "EvidenceType", "Paper", "Release", "Topic"]
+__all__ = ["Change", "Claim", "ClaimVersion", "CuratorReview", "Evidence", "EvidenceType", "Paper",
+           "Release", "Topic"]

@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -111,6 +112,8 @@ class PaperManager(models.Manager):
 
 
 class Paper(Timestamped):
+    # A DOI can be corrected; mirrors and the change feed follow the paper by this instead.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     doi = DOIField("DOI", max_length=255, blank=True, validators=[validate_doi],
                    help_text="Stored lower case, without https://doi.org/ or doi:")
     pmid = PMIDField("PMID", max_length=16, blank=True, validators=[validate_pmid])
