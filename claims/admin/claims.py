@@ -205,7 +205,8 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
 class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
     list_display = ("__str__", "claim_short", "paper", "evidence_type", "location", "status",
                     "created_by")
-    list_filter = (EvidenceQueueFilter, "status", "direction", "evidence_type", "sex")
+    list_filter = (EvidenceQueueFilter, "status", "direction",
+                   ("evidence_type", admin.RelatedOnlyFieldListFilter), "sex")
     list_select_related = ("claim", "paper", "evidence_type", "created_by")
     search_fields = ("excerpt", "notes", "location", "species", "model", "claim__text",
                      "paper__title", "paper__doi")

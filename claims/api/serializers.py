@@ -44,7 +44,7 @@ class EvidenceTypeSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = EvidenceType
-        fields = ["id", "code", "label", "description", "eco_id", "parent", "weight"]
+        fields = ["id", "code", "label", "description", "eco_id", "parent", "weight", "obsolete"]
 
 
 class PaperSerializer(ValidatedModelSerializer):
