@@ -132,6 +132,8 @@ else:
 # not reach the others' readers.
 API_CACHE = env_bool("API_CACHE", bool(REDIS_URL) or DEBUG)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300)
+# Writes must name the copy they change (If-Match with its ETag), or answer 428.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 # The `count` of paginated lists, for every reader, kept under the same data version: still
 # exact, but counted once per write instead of once per page. Same default, for the same reason.
 API_COUNT_CACHE = env_bool("API_COUNT_CACHE", bool(REDIS_URL) or DEBUG)
@@ -192,7 +194,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "claims.api.schema.CurationSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "claims.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -15,7 +15,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from claims import data_version
 
@@ -63,7 +63,7 @@ class CachedReadsMiddleware:
         key = response_key(request, version)
         stored = _quietly(cache.get, key)
         if stored is not None:
-            return _rebuild(stored)
+            return _rebuild(stored, request)
 
         response = self.get_response(request)
         if is_storable(response):
@@ -75,10 +75,15 @@ class CachedReadsMiddleware:
         return response
 
 
-def _rebuild(stored: dict) -> HttpResponse:
-    response = HttpResponse(stored["content"])
-    for name, value in stored["headers"].items():
-        response[name] = value
+def _rebuild(stored: dict, request: HttpRequest) -> HttpResponse:
+    tag = stored["headers"].get("ETag")
+    if tag and tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+        response = HttpResponseNotModified()
+        response["ETag"] = tag
+    else:
+        response = HttpResponse(stored["content"])
+        for name, value in stored["headers"].items():
+            response[name] = value
     response["X-Cache"] = "hit"
     return response
 

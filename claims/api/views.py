@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from claims import releases, roles, workflow, writes
 from claims.api import rows
 from claims.api import serializers as s
+from claims.api.conditional import ConditionalMixin
 from claims.api.sparse import only, parameter, requested_fields
 from claims.filters import (
     ClaimFilter,
@@ -39,7 +40,7 @@ from claims.models import (
 )
 
 
-class CurationViewSet(viewsets.ModelViewSet):
+class CurationViewSet(ConditionalMixin, viewsets.ModelViewSet):
     """Creates, edits and deletes through the write services (claims/writes.py), which lock,
     validate, stamp the editor and record history; the views keep only the presentation."""
 
@@ -108,17 +109,17 @@ class TransitionsMixin:
     @extend_schema(request=None, summary="Submit for review (draft → submitted)")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request, pk=None):
-        return self._respond(workflow.submit(self.get_object(), request.user))
+        return self.conditional(lambda: self._respond(workflow.submit(self.get_object(), request.user)))
 
     @extend_schema(request=None, summary="Withdraw from review (submitted → draft)")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def withdraw(self, request, pk=None):
-        return self._respond(workflow.withdraw(self.get_object(), request.user))
+        return self.conditional(lambda: self._respond(workflow.withdraw(self.get_object(), request.user)))
 
     @extend_schema(request=None, summary="Reopen to rework (rejected → draft)")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reopen(self, request, pk=None):
-        return self._respond(workflow.reopen(self.get_object(), request.user))
+        return self.conditional(lambda: self._respond(workflow.reopen(self.get_object(), request.user)))
 
     @extend_schema(request=s.ReviewCreateSerializer,
                    summary="Review: approve, reject or request changes")
@@ -126,9 +127,13 @@ class TransitionsMixin:
     def add_review(self, request, pk=None):
         body = s.ReviewCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        obj = self.get_object()
-        workflow.review(obj, request.user, **body.validated_data)
-        return self._respond(obj)
+
+        def review():
+            obj = self.get_object()
+            workflow.review(obj, request.user, **body.validated_data)
+            return self._respond(obj)
+
+        return self.conditional(review)
 
     @extend_schema(request=None, responses=s.HistoryEntrySerializer(many=True),
                    summary="Every change, transition and review, oldest first")
@@ -191,9 +196,13 @@ class ClaimViewSet(TransitionsMixin, CurationViewSet):
     def retract(self, request, pk=None):
         body = s.RetractSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        claim = self.get_object()
-        workflow.retract(claim, request.user, **body.validated_data)
-        return self._respond(claim)
+
+        def retract():
+            claim = self.get_object()
+            workflow.retract(claim, request.user, **body.validated_data)
+            return self._respond(claim)
+
+        return self.conditional(retract)
 
     @extend_schema(responses=s.ClaimVersionSerializer, summary="A citable accepted version")
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)",
