@@ -27,6 +27,11 @@ SECRET_KEY = SECRET_KEY or "insecure-local-development-key-never-use-in-producti
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Browser tools on these origins may call the API (django-cors-headers); none by default.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "if-match", "if-none-match")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,12 +47,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "corsheaders",
     "claims",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the response cache, so cached answers carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     # Before the session and authentication middleware: a cached anonymous read touches no database.
     "claims.api.cache.CachedReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +193,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Last: an Authorization header none of the above understood is refused (401), never
+        # taken for an anonymous request.
+        "claims.api.authentication.RefuseUnknownCredentials",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ModelPermissionsOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
