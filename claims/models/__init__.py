@@ -4,6 +4,7 @@ from claims.models.papers import Paper, Topic
 from claims.models.releases import Release
 from claims.models.reviews import ClaimVersion, CuratorReview
 from claims.models.vocabulary import EvidenceType
+from claims.models.webhooks import Subscription, SubscriptionState
 
 __all__ = ["Change", "Claim", "ClaimVersion", "CuratorReview", "Evidence", "EvidenceType", "Paper",
-           "Release", "Topic"]
+           "Release", "Subscription", "SubscriptionState", "Topic"]
