@@ -54,7 +54,7 @@ def reviews_of(where: str) -> str:
 EVIDENCE_OF_CLAIM = json_array(f"""
     SELECT e.id, e.uid,
            (SELECT row_to_json(p) FROM (SELECT pa.id, pa.doi, pa.pmid, pa.title, pa.year) p) AS paper,
-           (SELECT row_to_json(t) FROM (SELECT et.id, et.code, et.label) t) AS evidence_type,
+           (SELECT row_to_json(t) FROM (SELECT et.id, et.code, et.label, et.eco_id) t) AS evidence_type,
            e.direction, e.excerpt, e.location, e.species, e.model, e.sex, e.intervention, e.dose,
            e.route, e.outcome, e.effect, e.effect_value, e.effect_unit, e.sample_size, e.notes,
            e.status, e.review_round, eu1.username AS created_by, eu2.username AS updated_by,

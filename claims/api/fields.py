@@ -58,7 +58,7 @@ class PaperRefField(_ChoicesById, serializers.RelatedField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
-    """Writes take an evidence type id or code; reads give its code and label."""
+    """Writes take an evidence type id or code; reads give its code, label and ECO id."""
 
     default_error_messages = {"not_found": "No evidence type {value}.",
                               "invalid": "Give an evidence type id or code."}
@@ -83,7 +83,8 @@ class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
             self.fail("not_found", value=value)
 
     def to_representation(self, evidence_type):
-        return {"id": evidence_type.pk, "code": evidence_type.code, "label": evidence_type.label}
+        return {"id": evidence_type.pk, "code": evidence_type.code, "label": evidence_type.label,
+                "eco_id": evidence_type.eco_id}
 
 
 class _Visible:

@@ -42,9 +42,9 @@ _NEEDS_EVIDENCE = {"evidence", "evidence_counts"}
 
 _EVIDENCE_COLUMNS = ("id", "uid", "claim_id", "paper_id", "paper__doi", "paper__pmid",
                      "paper__title", "paper__year", "evidence_type_id", "evidence_type__code",
-                     "evidence_type__label", "direction", "excerpt", "location", *STUDY_FIELDS,
-                     "notes", "status", "review_round", "created_by__username",
-                     "updated_by__username", "created_at", "updated_at")
+                     "evidence_type__label", "evidence_type__eco_id", "direction", "excerpt",
+                     "location", *STUDY_FIELDS, "notes", "status", "review_round",
+                     "created_by__username", "updated_by__username", "created_at", "updated_at")
 _REVIEW_COLUMNS = ("id", "uid", "claim_id", "evidence_id", "review_round", "verdict", "comment",
                    "reviewer__username", "created_at")
 
@@ -66,7 +66,8 @@ def _evidence(row: dict, reviews: list, stamp) -> dict:
         "paper": {"id": row["paper_id"], "doi": row["paper__doi"], "pmid": row["paper__pmid"],
                   "title": row["paper__title"], "year": row["paper__year"]},
         "evidence_type": {"id": row["evidence_type_id"], "code": row["evidence_type__code"],
-                          "label": row["evidence_type__label"]},
+                          "label": row["evidence_type__label"],
+                          "eco_id": row["evidence_type__eco_id"]},
         "direction": row["direction"], "excerpt": row["excerpt"], "location": row["location"],
     }
     for field in STUDY_FIELDS:
