@@ -422,10 +422,17 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
                 row.retraction_reason, row.superseded_by_id = reason_given, successor
             row._change_reason = f"adopt {status}: {reason}"
             adopted.append(row)
-        fields = ["status", "review_round"]
-        if is_claim:
-            fields += ["retraction_reason", "superseded_by"]
-        bulk_update_with_history(adopted, model, fields, default_user=actor,
+        # One UPDATE per state, of which there are few; the rarer retractions in one more.
+        groups = {}
+        for row in adopted:
+            groups.setdefault((row.status, row.review_round), []).append(row.pk)
+        for (status, round_), pks in groups.items():
+            model.objects.filter(pk__in=pks).update(status=status, review_round=round_)
+        retracted = [row for row in adopted if is_claim and row.status == Status.RETRACTED]
+        if retracted:
+            model.objects.bulk_update(retracted, ["retraction_reason", "superseded_by"])
+        # No fields left to write: one history entry per row, as adopted, with actor and reason.
+        bulk_update_with_history(adopted, model, [], default_user=actor,
                                  default_change_reason=reason)
     return refused
 

@@ -11,6 +11,7 @@ validate_constraints() first, to name the rows at fault and say why in the model
 """
 
 from collections import defaultdict
+from functools import cache
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -30,13 +31,17 @@ def _historical(model) -> bool:
 def validate(obj, exclude: tuple[str, ...] = ()) -> ValidationError | None:
     """full_clean() without its per-row queries: fields and clean(), foreign keys left to the
     caller (resolved from natural keys), constraints left to the database (see create())."""
-    relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
     try:
-        obj.full_clean(exclude=relations | set(exclude), validate_unique=False,
+        obj.full_clean(exclude=_relations(type(obj)) | set(exclude), validate_unique=False,
                        validate_constraints=False)
     except ValidationError as exc:
         return exc
     return None
+
+
+@cache
+def _relations(model) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields if f.is_relation)
 
 
 def create(model, objs: list, *, actor, reason: str,

@@ -107,6 +107,14 @@ def test_a_record_given_twice_in_one_file_is_refused(tmp_path):
     assert refused(path) == ["line 3: uid: the same claim as on line 1: a file holds each record once"]
 
 
+def test_two_paper_records_sharing_an_identifier_are_one_paper_given_twice(tmp_path):
+    path = write(tmp_path / "f.jsonl", [
+        {"kind": "paper", "doi": "10.5555/twice.1", "pmid": "99000001", "title": "A"},
+        {"kind": "paper", "doi": "10.5555/twice.2", "pmid": "99000001", "title": "A, again"}])
+    assert refused(path) == ["line 2: pmid: the same paper as on line 1 (99000001): a file holds "
+                             "each record once"]
+
+
 def test_a_misspelt_field_and_a_value_of_the_wrong_type_are_caught_by_the_schema(tmp_path):
     path = write(tmp_path / "f.jsonl", [claim(tpoics=["als"], review_round="1")])
     assert refused(path) == [

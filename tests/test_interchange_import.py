@@ -2,6 +2,7 @@
 through the workflow."""
 
 import uuid
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
@@ -173,6 +174,15 @@ def test_a_review_is_never_changed_by_import(seeded, tmp_path):
     path = write(tmp_path / "r.jsonl", [{**review, "comment": "Rewritten afterwards."}])
     with pytest.raises(CommandError, match="line 1: comment: the stored review differs in comment"):
         import_file(path, "--as", "chief")
+
+
+def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal(seeded, tmp_path):
+    err = StringIO()
+    call_command("import_curation", write(tmp_path / "p.jsonl", [new_claim()]), stdout=StringIO(),
+                 stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("checking: ") and lines[0].endswith(" bytes")
+    assert lines[-1].startswith("importing: done in ")
 
 
 def test_the_readme_example_imports_into_an_empty_database_and_beside_the_seed(tmp_path):

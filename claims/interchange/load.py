@@ -34,6 +34,7 @@ import os
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -51,6 +52,7 @@ from claims.interchange.records import (
     ORDER,
     USER,
     Kind,
+    converter,
     from_json,
     record_key,
     reference,
@@ -182,7 +184,7 @@ class _Scan:
         self.ordered = True
         self.records = 0
         self.problems: list[Problem] = []
-        self.paper_identifiers: set[tuple[str, str]] = set()  # ("pmid", "123"), ...
+        self.paper_identifiers: dict[tuple[str, str], int] = {}  # ("pmid", "123") -> line
 
     def problem(self, line, name, message):
         self.problems.append(Problem(line, name, message))
@@ -227,13 +229,22 @@ class _Scan:
             key = record_key(kind, record)
         except (ValueError, TypeError, AttributeError):
             key = None  # the schema has said what is wrong with it
-        if key is not None:
+        if kind.name == "paper" and key is not None:
+            # A paper is one record whichever identifier names it: a DOI, PMID or URL that
+            # another paper record gives too is the same paper.
+            for identifier in _identifiers(record):
+                seen = self.paper_identifiers.setdefault(identifier, number)
+                if seen != number:
+                    self.problem(number, identifier[0], f"the same paper as on line {seen} "
+                                                        f"({identifier[1]}): a file holds each "
+                                                        "record once")
+                    break
+            self.keys["paper"].setdefault(key, number)
+        elif key is not None:
             seen = self.keys[kind.name].setdefault(key, number)
             if seen != number:
-                self.problem(number, kind.key[0] if kind.name != "paper" else key[0],
+                self.problem(number, kind.key[0],
                              f"the same {kind} as on line {seen}: a file holds each record once")
-        if kind.name == "paper" and key is not None:
-            self.paper_identifiers.update(_identifiers(record))
         self.kinds.add(kind.name)
         if ORDER[kind.name] < highest:
             self.ordered = False
@@ -519,32 +530,31 @@ class _Loader:
 
     def _apply(self, kind: Kind, row: _Row):
         """Set the record's values on the row's object (state fields of new rows aside)."""
-        meta = kind.model._meta
-        state = STATE.get(kind.name, ())
-        for name in kind.fields:
-            if name not in row.record or name in kind.many:
+        plan = _plan(kind.name)
+        obj = row.obj
+        for name, value in row.record.items():
+            step = plan.get(name)
+            if step is None:  # kind, and the many-to-many fields
                 continue
-            value = row.record[name]
-            model_field = meta.get_field(name)
-            if name in state:
+            how, attname, convert = step
+            if how == "value":
+                try:
+                    setattr(obj, attname, value if convert is None or value is None
+                            else convert(value))
+                except ValueError as exc:
+                    self.problem(row.line, name, str(exc))
+            elif how == "state":
                 self._state(kind, row, name, value)
-                continue
-            if name in kind.refs:
+            else:
                 pk = None
                 if value is not None:
-                    pk = self._id(kind, row.line, name, kind.refs[name],
-                                  reference(kind.refs[name], value))
+                    pk = self._id(kind, row.line, name, how, reference(how, value))
                     if pk is None:
                         continue
-                if kind.refs[name] == "evidence_type" and pk is not None:
-                    setattr(row.obj, name, self._type(pk))
+                if how == "evidence_type" and pk is not None:
+                    setattr(obj, name, self._type(pk))
                 else:
-                    setattr(row.obj, model_field.attname, pk)
-                continue
-            try:
-                setattr(row.obj, model_field.attname, from_json(model_field, value))
-            except ValueError as exc:
-                self.problem(row.line, name, str(exc))
+                    setattr(obj, attname, pk)
 
     def _state(self, kind: Kind, row: _Row, name: str, value):
         if name == "superseded_by" and value is not None:
@@ -639,7 +649,7 @@ class _Loader:
             return
         if kind.name == "paper":
             self._register_paper(obj.pk, obj.doi, obj.pmid, obj.url)
-        elif kind.name in ("claim", "evidence", "topic", "evidence_type", "review"):
+        elif kind.name in ("claim", "evidence", "topic", "evidence_type"):
             self.ids[kind.name][str(getattr(obj, kind.key[0]))] = obj.pk
 
     # the workflow's part
@@ -782,6 +792,26 @@ class _Pk:
     """A related object by id alone, for Claim.clean_topics."""
 
     pk: int
+
+
+@cache
+def _plan(name: str) -> dict[str, tuple[str, str, object]]:
+    """How each field of a record is set: ("value", attname, converter or None), ("state", ...)
+    for the workflow's fields, or (the kind it names, attname, None) for a reference."""
+    kind = KINDS[name]
+    meta = kind.model._meta
+    plan = {}
+    for field_name in kind.fields:
+        if field_name in kind.many:
+            continue
+        model_field = meta.get_field(field_name)
+        if field_name in STATE.get(name, ()):
+            plan[field_name] = ("state", model_field.attname, None)
+        elif field_name in kind.refs:
+            plan[field_name] = (kind.refs[field_name], model_field.attname, None)
+        else:
+            plan[field_name] = ("value", model_field.attname, converter(model_field))
+    return plan
 
 
 def _names(model) -> set[str]:

@@ -100,20 +100,28 @@ def from_json(model_field, value):
     """A record's value as the model field takes it (the model validates it further).
 
     Raises ValueError for a date or time that is not ISO 8601 with a time zone."""
-    if value is None:
-        return None
+    convert = converter(model_field)
+    return value if value is None or convert is None else convert(value)
+
+
+def converter(model_field):
+    """The function that turns a record's (non-null) value into the field's, or None: as is."""
     if isinstance(model_field, models.DateTimeField):
-        moment = dt.datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError("a time needs its time zone, e.g. 2024-09-02T09:00:00Z")
-        return moment.astimezone(dt.UTC)
+        return _moment
     if isinstance(model_field, models.DateField):
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat
     if isinstance(model_field, models.DecimalField):
-        return Decimal(value)
+        return Decimal
     if isinstance(model_field, models.UUIDField):
-        return uuid.UUID(value)
-    return value
+        return uuid.UUID
+    return None
+
+
+def _moment(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a time needs its time zone, e.g. 2024-09-02T09:00:00Z")
+    return moment.astimezone(dt.UTC)
 
 
 def canonical(value):
