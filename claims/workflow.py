@@ -377,6 +377,7 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
     }
     refused, adopted = {}, []
     with transaction.atomic():
+        changes.lock()  # before any row lock, as every writer
         if is_claim:
             targets = {s.get("superseded_by_id") for s in states.values()} - {None}
             statuses = dict(Claim.objects.filter(pk__in=targets).values_list("pk", "status"))
@@ -434,6 +435,10 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
         # No fields left to write: one history entry per row, as adopted, with actor and reason.
         bulk_update_with_history(adopted, model, [], default_user=actor,
                                  default_change_reason=reason)
+        # Bulk history sends no signal: the change feed hears of the new states from here.
+        changes.record_many(model, [row.pk for row in adopted])
+        if not is_claim:
+            changes.record_many(Claim, sorted({row.claim_id for row in adopted}))
     return refused
 
 

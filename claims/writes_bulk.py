@@ -8,6 +8,9 @@ constraint holds; here the caller resolves foreign keys from natural keys in bat
 constraints are checked by the database itself on a whole batch. Only when it refuses a batch
 are the rows retried one by one, each asked the model's own validate_unique() and
 validate_constraints() first, to name the rows at fault and say why in the model's words.
+
+Bulk writes send no signals, so the change feed (claims/changes.py) hears of them from here:
+an entry per row written, and one for each claim or evidence item whose rendering shows it.
 """
 
 from collections import defaultdict
@@ -20,6 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from claims import changes
+from claims.models import Claim, CuratorReview, Evidence, Paper
+from claims.models.changes import ChangeAction
 
 BATCH = 1000
 
@@ -63,6 +70,7 @@ def create(model, objs: list, *, actor, reason: str,
     for name, values in (many or {}).items():
         _add_many(model, name, {obj.pk: values[i] for i, obj in written})
     _complete_history(model, [obj.pk for _, obj in written], mark)
+    announce(model, [obj.pk for _, obj in written], created=True)
     return refused
 
 
@@ -95,7 +103,39 @@ def update(model, objs: list, fields: list[str], *, actor, reason: str,
         through.objects.filter(pk__in=stale).delete()
         _add_many(model, name, {pk: ids - have[pk] for pk, ids in wanted.items()})
     _complete_history(model, list(kept), mark)
+    announce(model, list(kept))
     return refused
+
+
+def announce(model, pks: list[int], *, created: bool = False):
+    """Tell the change feed about rows written in bulk: their own entries, then those of the
+    claims and evidence that show them (a query or two per batch, not per row)."""
+    if model not in changes.KINDS or not pks:
+        return
+    if created:
+        changes.record_created_in_bulk(model, model.objects.filter(pk__in=pks))
+    else:
+        changes.record_many(model, pks, ChangeAction.UPDATED)
+    for follower, ids in _followers(model, pks):
+        changes.record_many(follower, ids)
+
+
+def _followers(model, pks: list[int]) -> list[tuple[type, list[int]]]:
+    """The claims and evidence whose rendering shows these rows, as claims/changes.py has it."""
+    if model is Evidence:
+        claims = Evidence.objects.filter(pk__in=pks).values_list("claim_id", flat=True)
+        return [(Claim, sorted(set(claims)))]
+    if model is CuratorReview:
+        reviews = CuratorReview.objects.filter(pk__in=pks)
+        evidence = sorted(set(reviews.exclude(evidence=None).values_list("evidence_id", flat=True)))
+        claims = set(reviews.exclude(claim=None).values_list("claim_id", flat=True))
+        claims |= set(Evidence.objects.filter(pk__in=evidence).values_list("claim_id", flat=True))
+        return [(Evidence, evidence), (Claim, sorted(claims))]
+    if model is Paper:
+        citing = Evidence.objects.filter(paper_id__in=pks)
+        return [(Evidence, sorted(citing.values_list("pk", flat=True))),
+                (Claim, sorted(set(citing.values_list("claim_id", flat=True))))]
+    return []
 
 
 def create_users(usernames: list[str]) -> dict[str, int]:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.choices import Status
-from claims.models import Claim, ClaimVersion, Evidence, EvidenceType, Paper, Topic
+from claims.models import Change, Claim, ClaimVersion, Evidence, EvidenceType, Paper, Topic
 from claims.versions import claim_content, content_hash
 from tests.factories import make_user
 from tests.interchange import (
@@ -174,6 +174,19 @@ def test_a_review_is_never_changed_by_import(seeded, tmp_path):
     path = write(tmp_path / "r.jsonl", [{**review, "comment": "Rewritten afterwards."}])
     with pytest.raises(CommandError, match="line 1: comment: the stored review differs in comment"):
         import_file(path, "--as", "chief")
+
+
+def test_imported_rows_and_their_new_states_reach_the_change_feed(seeded, tmp_path):
+    claim = new_claim(status="accepted", review_round=1)
+    evidence = new_evidence(claim, status="accepted", review_round=1)
+    import_file(write(tmp_path / "feed.jsonl", [claim, evidence]), "--as", "chief")
+    entries = list(Change.objects.filter(uid__in=[claim["uid"], evidence["uid"]])
+                   .order_by("position").values_list("kind", "action", "status", "public"))
+    for kind in ("claim", "evidence"):
+        mine = [e for e in entries if e[0] == kind]
+        assert mine[0] == (kind, "created", "draft", False)
+        assert (kind, "status", "accepted", True) in mine
+    assert entries[-1] == ("claim", "updated", "accepted", True)  # it shows its evidence
 
 
 def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal(seeded, tmp_path):

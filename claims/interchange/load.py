@@ -44,7 +44,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from claims import data_version, workflow, writes_bulk
+from claims import changes, data_version, workflow, writes_bulk
 from claims.choices import Status
 from claims.interchange import schema
 from claims.interchange.records import (
@@ -127,6 +127,7 @@ def load(path, *, actor=None, dry_run: bool = False, progress: Progress | None =
     reason = f"import_curation {Path(path).name}"
     loader = _Loader(scan, actor, reason)
     with transaction.atomic():
+        changes.lock()  # before any row lock, as every writer
         loader.run(progress)
         problems = scan.problems + loader.problems
         if problems:
