@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
-from claims.api import feed, views
+from claims.api import exports, feed, views
 
 router = DefaultRouter()
 router.register("papers", views.PaperViewSet, basename="paper")
@@ -21,6 +21,10 @@ urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
          name="api-token"),
     path("changes/", feed.ChangeFeedView.as_view(), name="changes"),
+    path("exports/", exports.ExportsView.as_view(), name="exports"),
+    path("exports/accepted.jsonl", exports.AcceptedExportView.as_view(), name="export-accepted"),
+    path("context.jsonld", exports.ContextView.as_view(), name="jsonld-context"),
+    path("vocab", exports.VocabularyView.as_view(), name="jsonld-vocab"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -16,7 +16,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 
 from claims import releases, roles, workflow, writes
-from claims.api import rows
+from claims.api import exports, rows
 from claims.api import serializers as s
 from claims.api.conditional import ConditionalMixin
 from claims.api.sparse import only, parameter, requested_fields
@@ -83,7 +83,8 @@ class EvidenceTypeViewSet(CurationViewSet):
     ordering_fields = ["code", "label", "weight"]
 
 
-class PaperViewSet(CurationViewSet):
+@extend_schema_view(list=exports.list_schema(s.PaperSerializer, "csv"))
+class PaperViewSet(exports.PaperExports, CurationViewSet):
     queryset = Paper.objects.prefetch_related("topics").order_by("-year", "title", "id")
     serializer_class = s.PaperSerializer
     filterset_class = PaperFilter
@@ -145,9 +146,11 @@ class TransitionsMixin:
 _CLAIM_FIELDS = parameter(rows.CLAIM_FIELDS)
 
 
+@extend_schema_view(list=exports.list_schema(s.ClaimSerializer, "csv", "jsonld"),
+                    retrieve=exports.detail_schema(s.ClaimSerializer))
 @extend_schema_view(list=extend_schema(parameters=[_CLAIM_FIELDS]),
                     retrieve=extend_schema(parameters=[_CLAIM_FIELDS]))
-class ClaimViewSet(TransitionsMixin, CurationViewSet):
+class ClaimViewSet(exports.ClaimExports, TransitionsMixin, CurationViewSet):
     serializer_class = s.ClaimSerializer
     filterset_class = ClaimFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
