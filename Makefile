@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run test install lint schema clean bench bench-smoke
+.PHONY: run worker test install lint schema clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_local_admin
 	@echo "Serving http://127.0.0.1:$(PORT)/  (admin: /admin/, API: /api/v1/)"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Webhook deliveries (README, "Webhooks"): a Celery worker on the Redis at REDIS_URL.
+worker: install
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 1; }
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A curation worker --loglevel=INFO
 
 test: install
 	$(BIN)/ruff check .

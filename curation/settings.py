@@ -146,6 +146,31 @@ API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 # exact, but counted once per write instead of once per page. Same default, for the same reason.
 API_COUNT_CACHE = env_bool("API_COUNT_CACHE", bool(REDIS_URL) or DEBUG)
 
+# Background work (curation/celery.py): webhook deliveries, on the Redis at REDIS_URL. Without
+# it nothing is sent (subscriptions keep their cursors) and writes never wait for a broker.
+CELERY_BROKER_URL = REDIS_URL or None
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged once it has run, so one lost with its worker runs again; one worker
+# process takes one task at a time, so a slow receiver holds up no other subscription's.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Webhooks (claims/webhooks.py): failures in a row before a subscription is paused, the first
+# retry's delay (doubling each time, up to the maximum), a receiver's time to answer, and
+# feed entries per POST.
+WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 8)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 15)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_PAGE_SIZE = env_int("WEBHOOK_PAGE_SIZE", 100)
+# Pages one task sends before it makes way for other subscriptions' deliveries.
+WEBHOOK_PAGES_PER_RUN = 10
+WEBHOOK_LOCK_PREFIX = "curation:webhook-lock:"
+
 # Sessions live in the database: any process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

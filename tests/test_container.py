@@ -207,8 +207,8 @@ def test_database_credentials_come_from_the_environment_with_defaults():
     assert {name: chosen[name] for name in CHOSEN_CREDENTIALS} == CHOSEN_CREDENTIALS
 
 
-@pytest.mark.parametrize("service", ["migrate", "web"])
-def test_migrate_and_web_are_built_from_the_dockerfile(service):
+@pytest.mark.parametrize("service", ["migrate", "web", "worker"])
+def test_migrate_web_and_worker_are_built_from_the_dockerfile(service):
     build = compose()["services"][service]["build"]
     context = build if isinstance(build, str) else build.get("context", ".")
     dockerfile_name = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
@@ -333,6 +333,32 @@ def test_web_shares_the_redis_cache_and_waits_for_it():
     assert web["depends_on"]["redis"]["condition"] == "service_healthy"
     url = urlsplit(service_env("web", {"SECRET_KEY": "k"})["REDIS_URL"])
     assert (url.scheme, url.hostname, url.port or 6379) == ("redis", "redis", 6379)
+
+
+def test_a_worker_delivers_webhooks_with_the_web_settings_once_the_database_is_migrated():
+    services = compose()["services"]
+    worker = services["worker"]
+    assert worker["command"][:4] == ["celery", "-A", "curation", "worker"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    for environ in ({"SECRET_KEY": "k"}, {"SECRET_KEY": "k", **CHOSEN_CREDENTIALS}):
+        assert service_env("worker", environ) == service_env("web", environ)
+    assert urlsplit(service_env("worker", {"SECRET_KEY": "k"})["REDIS_URL"]).hostname == "redis"
+    # The image's health check asks gunicorn on port 8000, which a worker does not run.
+    check = " ".join(worker["healthcheck"]["test"])
+    assert "celery" in check and "ping" in check and "healthz" not in check
+    assert "ports" not in worker
+
+
+def test_make_worker_starts_a_celery_worker_and_says_it_needs_redis():
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    recipe = re.search(r"^worker:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe, "the Makefile has no worker target"
+    assert "celery -A curation worker" in recipe[1]
+    assert "REDIS_URL" in recipe[1]
+    result = subprocess.run(["make", "--no-print-directory", "-s", "-o", "install", "worker"], cwd=REPO,
+                            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "needs REDIS_URL" in result.stdout + result.stderr
 
 
 def test_web_keeps_database_connections_for_ten_minutes_unless_told_otherwise():
