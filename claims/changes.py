@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
+from claims import webhooks
 from claims.choices import PUBLIC_CLAIM_STATUSES, PUBLIC_EVIDENCE_STATUSES
 from claims.models import Change, Claim, CuratorReview, Evidence, Paper
 from claims.models.changes import ChangeAction
@@ -79,6 +80,7 @@ def record_many(model, ids, action: str = ChangeAction.UPDATED) -> None:
             entries.append(Change(kind=kind, object_id=row["pk"], uid=row["uid"], action=step,
                                   status=status, public=row["seen"], was_public=was_public))
         Change.objects.bulk_create(entries)
+        webhooks.announce()
 
 
 def record_created_in_bulk(model, queryset) -> int:
@@ -101,6 +103,7 @@ def record_created_in_bulk(model, queryset) -> int:
                 f"SELECT %s, t.entry_id, t.entry_uid, %s, t.entry_status, %s, t.entry_seen, %s "
                 f"FROM ({select}) t ORDER BY t.entry_id",
                 [KINDS[model], ChangeAction.CREATED, timezone.now(), False, *params])
+            webhooks.announce()
             return cursor.rowcount
 
 
@@ -112,6 +115,7 @@ def record_deleted(model, object_id: int, uid) -> None:
         Change.objects.create(kind=kind, object_id=object_id, uid=uid,
                               action=ChangeAction.DELETED, status=status or "", public=False,
                               was_public=was_public)
+        webhooks.announce()
 
 
 def _as_boolean(condition: Q):

@@ -148,23 +148,35 @@ class ChangeFeedView(GenericAPIView):
         after = decode(request.query_params.get("after", ""))
         kinds = _kinds(request.query_params.get("kinds", ""))
         size = _page_size(request.query_params.get("page_size", ""))
-        renderer = _Renderer(request)
-        entries = Change.objects.filter(position__gt=after, kind__in=kinds)
-        if not renderer.everything:
-            entries = entries.filter(public=True) | entries.filter(was_public=True)
-        page = list(entries.order_by("position").values(
-            "position", "kind", "object_id", "uid", "action", "at", "public")[:size + 1])
-        more, page = len(page) > size, page[:size]
-        wanted = {}
-        for entry in page:
-            if entry["action"] != "deleted" and (renderer.everything or entry["public"]):
-                wanted.setdefault(entry["kind"], set()).add(entry["object_id"])
-        objects = {kind: renderer.render(kind, sorted(ids)) for kind, ids in wanted.items()}
-        results = []
-        for entry in page:
-            found = objects.get(entry["kind"], {}).get(entry["object_id"])
-            results.append({"cursor": encode(entry["position"]), "kind": entry["kind"],
-                            "uid": str(entry["uid"]), "action": entry["action"],
-                            "at": entry["at"], "tombstone": found is None, "object": found})
-        last = page[-1]["position"] if page else after
-        return Response({"next": encode(last), "more": more, "results": results})
+        return Response(read(request, after=after, kinds=kinds, size=size))
+
+
+def entries_for(user, *, after: int, kinds: list[str]):
+    """The feed entries after a position that `user` may hear of, of these kinds."""
+    entries = Change.objects.filter(position__gt=after, kind__in=kinds)
+    if not roles.sees_everything(user):
+        entries = entries.filter(public=True) | entries.filter(was_public=True)
+    return entries
+
+
+def read(request, *, after: int, kinds: list[str], size: int) -> dict:
+    """One page of the feed as request.user may see it: {"next", "more", "results"}. The view
+    and webhook deliveries (claims/api/push.py) both read the feed here."""
+    renderer = _Renderer(request)
+    entries = entries_for(request.user, after=after, kinds=kinds)
+    page = list(entries.order_by("position").values(
+        "position", "kind", "object_id", "uid", "action", "at", "public")[:size + 1])
+    more, page = len(page) > size, page[:size]
+    wanted = {}
+    for entry in page:
+        if entry["action"] != "deleted" and (renderer.everything or entry["public"]):
+            wanted.setdefault(entry["kind"], set()).add(entry["object_id"])
+    objects = {kind: renderer.render(kind, sorted(ids)) for kind, ids in wanted.items()}
+    results = []
+    for entry in page:
+        found = objects.get(entry["kind"], {}).get(entry["object_id"])
+        results.append({"cursor": encode(entry["position"]), "kind": entry["kind"],
+                        "uid": str(entry["uid"]), "action": entry["action"],
+                        "at": entry["at"], "tombstone": found is None, "object": found})
+    last = page[-1]["position"] if page else after
+    return {"next": encode(last), "more": more, "results": results}
