@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
-from claims.api import exports, feed, views
+from claims.api import exports, feed, views, webhooks
 
 router = DefaultRouter()
 router.register("papers", views.PaperViewSet, basename="paper")
@@ -14,6 +14,7 @@ router.register("evidence-types", views.EvidenceTypeViewSet, basename="evidencet
 router.register("topics", views.TopicViewSet, basename="topic")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("releases", views.ReleaseViewSet, basename="release")
+router.register("webhooks", webhooks.SubscriptionViewSet, basename="webhook")
 
 urlpatterns = [
     path("", include(router.urls)),
