@@ -216,6 +216,7 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "claims.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Last: an Authorization header none of the above understood is refused (401), never

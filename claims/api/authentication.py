@@ -1,4 +1,34 @@
-from rest_framework import authentication, exceptions
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+
+from claims.models import ApiToken
+from claims.models.tokens import digest
+
+# last_used_at is written at most this often per token: not one write per request.
+USE_RECORDED_EVERY = timedelta(minutes=5)
+
+
+class ApiTokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <key>` with a named token (admin, create_api_token). Keys it does
+    not know pass on to DRF's own tokens (POST /api/v1/auth/token/)."""
+
+    def authenticate_credentials(self, key):
+        token = (ApiToken.objects.usable().select_related("user")
+                 .filter(key_digest=digest(key)).first())
+        if token is None:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None and found[1].read_only and request.method not in permissions.SAFE_METHODS:
+            raise exceptions.PermissionDenied("This token is read-only: it may read, not change.")
+        return found
 
 
 class RefuseUnknownCredentials(authentication.BaseAuthentication):
