@@ -56,7 +56,9 @@ EVIDENCE_OF_CLAIM = json_array(f"""
            (SELECT row_to_json(p) FROM (SELECT pa.id, pa.doi, pa.pmid, pa.title, pa.year) p) AS paper,
            (SELECT row_to_json(t) FROM (SELECT et.id, et.code, et.label, et.eco_id) t) AS evidence_type,
            e.direction, e.excerpt, e.location, e.species, e.model, e.sex, e.intervention, e.dose,
-           e.route, e.outcome, e.effect, e.effect_value, e.effect_unit, e.sample_size, e.notes,
+           e.route, e.outcome, e.effect, e.effect_value, e.effect_unit, e.sample_size,
+           e.randomised, e.blinded_assessment, e.sample_size_calculation, e.both_sexes,
+           e.litter_matched_controls, e.notes,
            e.status, e.review_round, eu1.username AS created_by, eu2.username AS updated_by,
            {iso('e.created_at')} AS created_at, {iso('e.updated_at')} AS updated_at,
            {reviews_of('cr.evidence_id = e.id')} AS reviews
@@ -82,6 +84,7 @@ CLAIM_COLUMNS = f"""
     cu1.username AS created_by, cu2.username AS updated_by,
     {iso('c.created_at')} AS created_at, {iso('c.updated_at')} AS updated_at,
     {EVIDENCE_COUNTS} AS evidence_counts,
+    c.synthesis,
     {EVIDENCE_OF_CLAIM} AS evidence,
     {reviews_of('cr.claim_id = c.id')} AS reviews,
     {json_array(f"SELECT v.number, v.content_hash, {iso('v.accepted_at')} AS accepted_at "

@@ -8,12 +8,12 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_save
         from simple_history.models import HistoricalChanges
         from simple_history.signals import post_create_historical_record
 
-        from claims import changes, data_version
-        from claims.models import CuratorReview
+        from claims import changes, data_version, synthesis
+        from claims.models import CuratorReview, EvidenceType
 
         # Every committed write moves the data version on, which retires cached API responses.
         # History rows are written with the rows they describe, so they need no signal of their own.
@@ -28,3 +28,12 @@ class ClaimsConfig(AppConfig):
                                               dispatch_uid="change-feed:history")
         post_save.connect(changes.on_review_saved, sender=CuratorReview,
                           dispatch_uid="change-feed:review")
+        # Each claim's stored evidence synthesis, in the transaction of every write that changes
+        # it: one receiver for every face and service (claims/synthesis.py); bulk writers, which
+        # send no signals, refresh it themselves.
+        post_create_historical_record.connect(synthesis.on_history_record,
+                                              dispatch_uid="synthesis:history")
+        pre_save.connect(synthesis.on_type_saving, sender=EvidenceType,
+                         dispatch_uid="synthesis:type-saving")
+        post_save.connect(synthesis.on_type_saved, sender=EvidenceType,
+                          dispatch_uid="synthesis:type-saved")

@@ -61,3 +61,14 @@ class Role(models.TextChoices):
 
     CURATOR = "curator", "Curator"
     REVIEWER = "reviewer", "Reviewer"
+
+
+class SynthesisLevel(models.TextChoices):
+    """What a claim's accepted evidence adds up to (claims/synthesis.py states the rule)."""
+
+    STRONG = "strong", "Strong"
+    MODERATE = "moderate", "Moderate"
+    WEAK = "weak", "Weak"
+    CONTESTED = "contested", "Contested"
+    CONTRADICTED = "contradicted", "Contradicted"
+    NONE = "none", "None"

@@ -31,8 +31,17 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
-from claims import changes, data_version
-from claims.choices import Direction, PublicationType, Relation, Role, Sex, Status, Verdict
+from claims import changes, data_version, synthesis
+from claims.choices import (
+    Direction,
+    PublicationType,
+    Relation,
+    Role,
+    Sex,
+    Status,
+    SynthesisLevel,
+    Verdict,
+)
 from claims.corpus_sink import DB, Sink, lock_tables, on, table
 from claims.corpus_vocabulary import (
     ALL_KINDS,
@@ -71,7 +80,7 @@ from claims.corpus_vocabulary import (
     Subject,
 )
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
-from claims.models.claims import STUDY_FIELDS
+from claims.models.claims import QUALITY_FIELDS, STUDY_FIELDS, no_synthesis
 from claims.versions import content_hash
 from claims.workflow import required_approvals
 
@@ -118,6 +127,10 @@ def generate(*, papers: int, claims: int, evidence: int, seed: int, append: bool
             for model, last in first.items():
                 changes.record_created_in_bulk(model, on(model).filter(pk__gt=last))
             say("change feed entries written")
+            # Written without signals: each new claim's synthesis is computed here, in batches.
+            synthesis.refresh(on(Claim).filter(pk__gt=first[Claim]).values_list("pk", flat=True),
+                              using=DB)
+            say("evidence synthesis computed")
             # COPY and bulk inserts send no signals: retire cached reads once this commits.
             transaction.on_commit(data_version.bump, using=DB)
             say("committing (the database checks every foreign key now)")
@@ -387,6 +400,8 @@ class _Corpus:
 
     def _claims(self, total: int, evidence: int):
         self.rng = rng = self._rng("claims")
+        # A stream of its own: the study-quality items leave every other value as it was.
+        self.quality_rng = self._rng("quality")
         self.clock = _Clock(rng)
         states = _quota(rng, total, CLAIM_STATES)
         per_claim = _evidence_per_claim(rng, total, evidence)
@@ -421,6 +436,8 @@ class _Corpus:
             "review_round": rounds,
             "retraction_reason": rng.choice(RETRACTIONS) if status == Status.RETRACTED else "",
             "superseded_by_id": superseded_by, "created_by_id": curator, "updated_by_id": editor,
+            # Computed once every row is in (generate()); until then, that of no evidence.
+            "synthesis": no_synthesis(), "synthesis_level": SynthesisLevel.NONE, "contested": False,
         })
         topics = sorted(rng.sample(s.topics, min(len(s.topics), rng.choice((1, 2, 2, 3, 3)))))
         for slug in topics:
@@ -497,7 +514,8 @@ class _Corpus:
                "claim_id": claim, "paper_id": paper, "evidence_type_id": etype.pk,
                "direction": direction, "location": location, "notes": "", "status": status,
                "review_round": round_, "created_by_id": author, "updated_by_id": author,
-               **_study(rng, kind, where, s, direction)}
+               **_study(rng, kind, where, s, direction),
+               **_quality(self.quality_rng, kind)}
         row["excerpt"] = _excerpt(rng, s, where, direction, row)
         self.sink.add(Evidence, row)
         if status == Status.REJECTED and claim_status == Status.ACCEPTED:
@@ -691,6 +709,24 @@ def _study(rng, kind: str, context: Context | None, s: _Statement, direction: st
     study.update(effect=f"{value:+g} {outcome.unit} vs {control}, {p}", effect_value=value,
                  effect_unit=outcome.unit)
     return study
+
+
+# How often an animal study reports each study-quality item, done or not done: few report all.
+QUALITY_REPORTING = {"randomised": (0.45, 0.10), "blinded_assessment": (0.35, 0.10),
+                     "sample_size_calculation": (0.15, 0.05), "both_sexes": (0.40, 0.30),
+                     "litter_matched_controls": (0.25, 0.10)}
+
+
+def _quality(rng, kind: str) -> dict:
+    """The study-quality items of an in vivo study as its paper reports them (None: not reported)."""
+    if kind != IN_VIVO:
+        return dict.fromkeys(QUALITY_FIELDS)
+    quality = {}
+    for name in QUALITY_FIELDS:
+        done, not_done = QUALITY_REPORTING[name]
+        roll = rng.random()
+        quality[name] = True if roll < done else False if roll < done + not_done else None
+    return quality
 
 
 def _excerpt(rng, s: _Statement, where: Context | None, direction: str, study: dict) -> str:

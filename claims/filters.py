@@ -6,7 +6,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 
 from claims import roles, workflow
-from claims.choices import Direction, Relation, Status
+from claims.choices import Direction, Relation, Status, SynthesisLevel
 from claims.models import Claim, CuratorReview, Evidence, EvidenceType, Paper, Topic
 from claims.models.base import ID_MAX, as_id
 from claims.models.papers import normalise_doi, normalise_pmid, paper_reference
@@ -44,6 +44,35 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+UNREPORTED = "unreported"
+
+
+class ReportedField(StrictBooleanField):
+    """A study-quality item: true (reported done), false (reported not done) or unreported."""
+
+    def to_python(self, value):
+        if str(value).strip().lower() == UNREPORTED:
+            return UNREPORTED
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError("Give true, false or unreported.", code="invalid") from None
+
+
+_REPORTED = "true (reported done), false (reported not done) or unreported"
+
+
+class ReportedFilter(filters.Filter):
+    field_class = ReportedField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if value == UNREPORTED:
+            return qs.filter(**{f"{self.field_name}__isnull": True})
+        return qs.filter(**{self.field_name: value})
 
 
 def paper_q(value: str, prefix: str = "") -> Q:
@@ -126,6 +155,11 @@ class ClaimFilter(filters.FilterSet):
         "themselves come first"))
     reviewable = StrictBooleanFilter(method="filter_reviewable",
                                        help_text="true: submitted claims you may review now")
+    level = filters.MultipleChoiceFilter(
+        field_name="synthesis_level", choices=SynthesisLevel.choices,
+        help_text="The level of its evidence synthesis (README, \"Evidence synthesis\")")
+    contested = StrictBooleanFilter(
+        help_text="true: accepted evidence both supports and contradicts it")
 
     class Meta:
         model = Claim
@@ -178,6 +212,12 @@ class EvidenceFilter(filters.FilterSet):
     direction = filters.MultipleChoiceFilter(choices=Direction.choices)
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    # The study-quality items (Evidence.QUALITY_FIELDS)
+    randomised = ReportedFilter(help_text=_REPORTED)
+    blinded_assessment = ReportedFilter(help_text=_REPORTED)
+    sample_size_calculation = ReportedFilter(help_text=_REPORTED)
+    both_sexes = ReportedFilter(help_text=_REPORTED)
+    litter_matched_controls = ReportedFilter(help_text=_REPORTED)
 
     class Meta:
         model = Evidence

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from claims import changes
+from claims import changes, synthesis
 from claims.models import Claim, CuratorReview, Evidence, Paper
 from claims.models.changes import ChangeAction
 
@@ -69,7 +69,7 @@ def create(model, objs: list, *, actor, reason: str,
     written = [(i, obj) for i, obj in enumerate(objs) if i not in refused]
     for name, values in (many or {}).items():
         _add_many(model, name, {obj.pk: values[i] for i, obj in written})
-    _complete_history(model, [obj.pk for _, obj in written], mark)
+    _finish(model, [obj.pk for _, obj in written], mark)
     announce(model, [obj.pk for _, obj in written], created=True)
     return refused
 
@@ -102,7 +102,7 @@ def update(model, objs: list, fields: list[str], *, actor, reason: str,
                 stale.append(row_id)
         through.objects.filter(pk__in=stale).delete()
         _add_many(model, name, {pk: ids - have[pk] for pk, ids in wanted.items()})
-    _complete_history(model, list(kept), mark)
+    _finish(model, list(kept), mark)
     announce(model, list(kept))
     return refused
 
@@ -153,8 +153,9 @@ def create_users(usernames: list[str]) -> dict[str, int]:
 
 def complete_history(model, pks: list[int], since: int | None):
     """Give the history entries written since `since` (see history_mark) for these objects the
-    many-to-many values they saw: the bulk history writers leave them out."""
-    _complete_history(model, pks, since)
+    many-to-many values they saw: the bulk history writers leave them out. Called after a
+    bulk write outside this module (workflow.adopt), it also does the rest of _finish()."""
+    _finish(model, pks, since)
 
 
 def history_mark(model) -> int | None:
@@ -163,6 +164,14 @@ def history_mark(model) -> int | None:
 
 
 # --- inside ---
+
+
+def _finish(model, pks: list[int], since: int | None):
+    """What a bulk write leaves to do once its rows are in, since it sends no signals: the
+    history entries' many-to-many values, and the evidence synthesis of the claims whose
+    evidence, papers or types it wrote (claims/synthesis.py), a few queries per batch."""
+    _complete_history(model, pks, since)
+    synthesis.refresh_for(model, pks)
 
 
 def _insert(model, objs, actor, reason):

@@ -17,6 +17,7 @@ from claims.models.claims import (
     FROZEN_CLAIM_FIELDS,
     FROZEN_EVIDENCE_FIELDS,
     FROZEN_STATUSES,
+    QUALITY_FIELDS,
     STUDY_FIELDS,
 )
 
@@ -92,6 +93,14 @@ class ShowsHistory:
     @admin.display(description="changes and reviews")
     def story(self, obj):
         return history_table(obj)
+
+
+class ReportedSelect(forms.NullBooleanSelect):
+    """A study-quality item: left blank, it was not reported."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "not reported"), ("true", "yes"), ("false", "no")]
 
 
 class EvidenceInlineForm(forms.ModelForm):
@@ -184,6 +193,17 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
         return super().get_queryset(request).annotate(
             evidence_total=count_of(Evidence.objects, "claim"))
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "text":
+            formfield.widget.attrs["data-similar-url"] = reverse("claim-similar")
+        return formfield
+
+    def render_change_form(self, request, context, add=False, **kwargs):
+        if add:  # duplicates are caught before they are written (claims/similar.py)
+            context["media"] += forms.Media(js=["claims/similar_claims.js"])
+        return super().render_change_form(request, context, add=add, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if _frozen(obj):
@@ -216,6 +236,9 @@ class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
         (None, {"fields": ("claim", "paper", "evidence_type", "direction", "excerpt",
                            "location")}),
         ("Study", {"fields": STUDY_FIELDS}),
+        ("Study quality", {"fields": QUALITY_FIELDS, "description": (
+            "What the paper reports of each safeguard against bias (SYRCLE). The evidence "
+            "synthesis weighs an in vivo item that leaves any unreported at half weight.")}),
         ("Notes", {"fields": ("notes",)}),
         ("Review", {"fields": REVIEW_STATE_FIELDS}),
         ("Record", {"fields": RECORD_FIELDS, "classes": ("collapse",)}),
@@ -223,6 +246,11 @@ class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
     inlines = (EvidenceReviewInline,)
     actions = EVIDENCE_ACTIONS
     history_list_display = ("status", "review_round")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in QUALITY_FIELDS:
+            kwargs["widget"] = ReportedSelect
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

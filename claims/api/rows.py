@@ -17,7 +17,7 @@ from django.utils import timezone
 from claims.api.serializers import ClaimSerializer
 from claims.choices import Direction
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, Paper
-from claims.models.claims import STUDY_FIELDS
+from claims.models.claims import QUALITY_FIELDS, STUDY_FIELDS
 
 
 def _stamper():
@@ -34,7 +34,8 @@ def _stamper():
 
 CLAIM_COLUMNS = ("id", "uid", "text", "subject", "relation", "object", "context", "status",
                  "review_round", "retraction_reason", "superseded_by__uid",
-                 "created_by__username", "updated_by__username", "created_at", "updated_at")
+                 "created_by__username", "updated_by__username", "created_at", "updated_at",
+                 "synthesis")
 # The serializer is the reference for what a claim carries, and in which order.
 CLAIM_FIELDS = tuple(ClaimSerializer.Meta.fields)
 # Parts of a claim that cost a query of their own; a client that leaves them out saves it.
@@ -43,7 +44,7 @@ _NEEDS_EVIDENCE = {"evidence", "evidence_counts"}
 _EVIDENCE_COLUMNS = ("id", "uid", "claim_id", "paper_id", "paper__doi", "paper__pmid",
                      "paper__title", "paper__year", "evidence_type_id", "evidence_type__code",
                      "evidence_type__label", "evidence_type__eco_id", "direction", "excerpt",
-                     "location", *STUDY_FIELDS, "notes", "status", "review_round",
+                     "location", *STUDY_FIELDS, *QUALITY_FIELDS, "notes", "status", "review_round",
                      "created_by__username", "updated_by__username", "created_at", "updated_at")
 _REVIEW_COLUMNS = ("id", "uid", "claim_id", "evidence_id", "review_round", "verdict", "comment",
                    "reviewer__username", "created_at")
@@ -70,7 +71,7 @@ def _evidence(row: dict, reviews: list, stamp) -> dict:
                           "eco_id": row["evidence_type__eco_id"]},
         "direction": row["direction"], "excerpt": row["excerpt"], "location": row["location"],
     }
-    for field in STUDY_FIELDS:
+    for field in (*STUDY_FIELDS, *QUALITY_FIELDS):
         item[field] = row[field]
     if item["effect_value"] is not None:
         item["effect_value"] = float(item["effect_value"])
@@ -132,7 +133,7 @@ def claims(rows: Iterable[dict], fields: set[str] | None = None) -> list[dict]:
             "superseded_by": str(superseded_by) if superseded_by else None,
             "created_by": row["created_by__username"], "updated_by": row["updated_by__username"],
             "created_at": stamp(row["created_at"]), "updated_at": stamp(row["updated_at"]),
-            "evidence_counts": counts[pk], "evidence": evidence[pk],
+            "evidence_counts": counts[pk], "synthesis": row["synthesis"], "evidence": evidence[pk],
             "reviews": claim_reviews[pk], "versions": versions[pk], "allowed_actions": [],
         }
         result.append(claim if fields is None else {k: claim[k] for k in CLAIM_FIELDS

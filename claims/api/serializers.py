@@ -10,7 +10,7 @@ from claims.api.fields import (
     VisiblePrimaryKeyField,
     VisibleSlugField,
 )
-from claims.choices import Direction, Verdict
+from claims.choices import Direction, SynthesisLevel, Verdict
 from claims.models import (
     Claim,
     ClaimVersion,
@@ -21,6 +21,8 @@ from claims.models import (
     Release,
     Topic,
 )
+from claims.models.claims import QUALITY_FIELDS
+from claims.similar import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -128,8 +130,8 @@ class EvidenceSerializer(AllowedActionsMixin, ValidatedModelSerializer):
         fields = ["id", "uid", "claim", "claim_uid", "paper", "evidence_type", "direction",
                   "excerpt", "location", "species", "model", "sex", "intervention", "dose",
                   "route", "outcome", "effect", "effect_value", "effect_unit", "sample_size",
-                  "notes", "status", "review_round", "created_by", "updated_by", "created_at",
-                  "updated_at", "reviews", "allowed_actions"]
+                  *QUALITY_FIELDS, "notes", "status", "review_round", "created_by", "updated_by",
+                  "created_at", "updated_at", "reviews", "allowed_actions"]
         read_only_fields = ["uid", "status", "review_round", "created_at", "updated_at"]
 
 
@@ -156,6 +158,25 @@ class ClaimVersionSerializer(serializers.ModelSerializer):
         fields = ["claim", "claim_uid", "number", "content_hash", "accepted_at", "content"]
 
 
+_DIRECTION_COUNTS = {"type": "object", "properties": {d: {"type": "integer"} for d in Direction.values}}
+
+
+@extend_schema_field({
+    "type": "object",
+    "description": "What the claim's accepted evidence adds up to (README, \"Evidence synthesis\").",
+    "properties": {
+        "level": {"type": "string", "enum": SynthesisLevel.values},
+        "score": {"type": "number", "description": "Support weight minus contradiction weight."},
+        "contested": {"type": "boolean"},
+        "counts": _DIRECTION_COUNTS,
+        "by_evidence_type": {"type": "object", "additionalProperties": _DIRECTION_COUNTS},
+        "rule": {"type": "string", "description": "Why this level, naming the numbers."},
+    },
+})
+class SynthesisField(serializers.JSONField):
+    """The synthesis as stored on the claim (claims/synthesis.py keeps it current)."""
+
+
 class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, required=False,
                                           queryset=Topic.objects.all())
@@ -165,6 +186,7 @@ class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
                                           allow_null=True)
     evidence = ClaimEvidenceSerializer(many=True, read_only=True)
     evidence_counts = serializers.SerializerMethodField()
+    synthesis = SynthesisField(read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
     versions = VersionSummarySerializer(many=True, read_only=True)
 
@@ -172,18 +194,35 @@ class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
         model = Claim
         fields = ["id", "uid", "text", "subject", "relation", "object", "context", "topics",
                   "status", "review_round", "retraction_reason", "superseded_by", "created_by",
-                  "updated_by", "created_at", "updated_at", "evidence_counts", "evidence",
-                  "reviews", "versions", "allowed_actions"]
+                  "updated_by", "created_at", "updated_at", "evidence_counts", "synthesis",
+                  "evidence", "reviews", "versions", "allowed_actions"]
         read_only_fields = ["uid", "status", "review_round", "retraction_reason", "created_at",
                             "updated_at"]
 
-    @extend_schema_field({"type": "object", "properties": {
-        d: {"type": "integer"} for d in Direction.values}})
+    @extend_schema_field(_DIRECTION_COUNTS)
     def get_evidence_counts(self, claim):
         counts = dict.fromkeys(Direction.values, 0)
         for evidence in claim.evidence.all():
             counts[evidence.direction] += 1
         return counts
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000, help_text="The claim as the curator would state it.")
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT,
+                                     help_text=f"How many claims at most (up to {MAX_LIMIT}).")
+
+
+class SimilarClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uid = serializers.UUIDField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+    similarity = serializers.FloatField(help_text="From 0 to 1; 1 is the same text.")
+
+
+class SimilarClaimsSerializer(serializers.Serializer):
+    results = SimilarClaimSerializer(many=True, help_text="Best first.")
 
 
 class RetractSerializer(serializers.Serializer):

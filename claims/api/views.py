@@ -38,6 +38,7 @@ from claims.models import (
     Release,
     Topic,
 )
+from claims.similar import similar_claims
 
 
 class CurationViewSet(ConditionalMixin, viewsets.ModelViewSet):
@@ -221,6 +222,16 @@ class ClaimViewSet(exports.ClaimExports, TransitionsMixin, CurationViewSet):
     def versions(self, request, pk=None):
         return Response(s.VersionSummarySerializer(self.get_object().versions.all(),
                                                    many=True).data)
+
+    @extend_schema(parameters=[s.SimilarQuerySerializer], responses=s.SimilarClaimsSerializer,
+                   summary="Claims that say nearly the same as a text, best first")
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request):
+        query = s.SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = similar_claims(Claim.objects.visible(self.sees_everything()),
+                               **query.validated_data)
+        return Response(s.SimilarClaimsSerializer({"results": found}).data)
 
 
 class EvidenceViewSet(TransitionsMixin, CurationViewSet):

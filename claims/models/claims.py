@@ -12,6 +12,7 @@ from claims.choices import (
     Relation,
     Sex,
     Status,
+    SynthesisLevel,
 )
 from claims.models.base import HasUid, Timestamped, UidManager
 from claims.models.papers import Paper, Topic
@@ -22,9 +23,15 @@ FROZEN_CLAIM_FIELDS = ("text", "subject", "relation", "object", "context")
 # The study as a preclinical reviewer records it (all optional).
 STUDY_FIELDS = ("species", "model", "sex", "intervention", "dose", "route", "outcome", "effect",
                 "effect_value", "effect_unit", "sample_size")
+# What preclinical reviewers check of an animal study (SYRCLE's risk-of-bias tool, the ALS
+# mouse-study guidelines): each reported done (True), reported not done (False), or not reported.
+QUALITY_FIELDS = ("randomised", "blinded_assessment", "sample_size_calculation", "both_sexes",
+                  "litter_matched_controls")
 # What reviewers judge about an evidence item; notes stay editable.
 FROZEN_EVIDENCE_FIELDS = ("claim", "paper", "evidence_type", "direction", "excerpt", "location",
-                          *STUDY_FIELDS)
+                          *STUDY_FIELDS, *QUALITY_FIELDS)
+# Derived from the claim's accepted evidence (claims/synthesis.py): never edited, not history.
+SYNTHESIS_FIELDS = ("synthesis", "synthesis_level", "contested")
 # Under review, content waits for the verdict (an approval must be of what the reviewer saw);
 # accepted, it is what versions cite.
 FROZEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.RETRACTED)
@@ -65,6 +72,14 @@ class EvidenceQuerySet(models.QuerySet):
 
 
 ClaimManager = UidManager.from_queryset(ClaimQuerySet)
+
+
+def no_synthesis() -> dict:
+    """The synthesis of a claim without accepted evidence, as claims.synthesis words it."""
+    return {"level": SynthesisLevel.NONE.value, "score": 0.0, "contested": False,
+            "counts": {"supports": 0, "contradicts": 0, "inconclusive": 0},
+            "by_evidence_type": {},
+            "rule": "No accepted evidence supports or contradicts the claim: none."}
 EvidenceManager = UidManager.from_queryset(EvidenceQuerySet)
 
 
@@ -100,7 +115,16 @@ class Claim(HasUid, Timestamped):
                                    editable=False, on_delete=models.PROTECT,
                                    related_name="claims_updated")
 
-    history = HistoricalRecords(m2m_fields=["topics"])
+    synthesis = models.JSONField(
+        default=no_synthesis, editable=False,
+        help_text="What its accepted evidence adds up to, and the rule that says why "
+                  "(claims/synthesis.py).")
+    synthesis_level = models.CharField(max_length=16, choices=SynthesisLevel.choices,
+                                       default=SynthesisLevel.NONE, editable=False, db_index=True)
+    contested = models.BooleanField(default=False, editable=False, db_index=True,
+                                    help_text="Accepted evidence both supports and contradicts it.")
+
+    history = HistoricalRecords(m2m_fields=["topics"], excluded_fields=list(SYNTHESIS_FIELDS))
     objects = ClaimManager()
 
     class Meta:
@@ -162,6 +186,19 @@ class Evidence(HasUid, Timestamped):
     effect_unit = models.CharField(max_length=50, blank=True)
     sample_size = models.PositiveIntegerField(null=True, blank=True,
                                               validators=[MinValueValidator(1)])
+    randomised = models.BooleanField(
+        null=True, blank=True, help_text="Were animals allocated to groups at random? Blank: "
+                                         "not reported.")
+    blinded_assessment = models.BooleanField(
+        "blinded outcome assessment", null=True, blank=True,
+        help_text="Were outcomes assessed without knowing the group? Blank: not reported.")
+    sample_size_calculation = models.BooleanField(
+        null=True, blank=True, help_text="Was the sample size calculated beforehand? Blank: "
+                                         "not reported.")
+    both_sexes = models.BooleanField(
+        null=True, blank=True, help_text="Were animals of both sexes studied? Blank: not reported.")
+    litter_matched_controls = models.BooleanField(
+        null=True, blank=True, help_text="Were controls matched by litter? Blank: not reported.")
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT,
                               editable=False, db_index=True)
