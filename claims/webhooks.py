@@ -145,7 +145,10 @@ def signature(secret: str, body: bytes, timestamp: int | None = None) -> str:
 def announce() -> None:
     """New feed entries are being recorded: deliveries are due once this transaction commits.
 
-    One kick per transaction, however many entries it records; none if it rolls back."""
+    One kick per transaction, however many entries it records; none if it rolls back, nor
+    without a broker."""
+    if not broker_configured():
+        return
     connection = transaction.get_connection()
     if any(func is _kick_due for _, func, _ in connection.run_on_commit):
         return

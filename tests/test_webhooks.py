@@ -364,6 +364,7 @@ def test_without_a_broker_writes_send_nothing_and_do_not_fail(api, personas, rec
 def test_one_committed_transaction_kicks_the_workers_once_and_a_rolled_back_one_never(
         role_groups, personas, monkeypatch):
     kicks = []
+    monkeypatch.setattr(webhooks, "broker_configured", lambda: True)
     monkeypatch.setattr(webhooks, "_kick_due", lambda: kicks.append("kick"))
     kind = make_evidence_type()
     with transaction.atomic():
