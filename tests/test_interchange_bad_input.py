@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from claims.models import EvidenceType
 from tests.interchange import chief, database_state, export_text, import_file, records, write
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,15 @@ def test_the_models_own_rules_and_constraints_are_applied(tmp_path):
         "line 2: record: This claim already cites this paper with this evidence type at this "
         "location.",
         "line 3: record: A comment is required to reject or request changes."]
+
+
+def test_new_evidence_cannot_cite_a_type_this_database_has_withdrawn(tmp_path):
+    EvidenceType.objects.filter(code="in-vivo-animal-model").update(obsolete=True)
+    c = claim()
+    path = write(tmp_path / "f.jsonl", [c, evidence(c)])
+    assert refused(path) == ["line 2: evidence_type: ECO:0000179 (animal model system study "
+                             "evidence) is obsolete, withdrawn from the Evidence & Conclusion "
+                             "Ontology: choose a current evidence type."]
 
 
 def test_every_problem_of_the_file_is_listed_at_once(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from claims import corpus
-from claims.models import Claim
+from claims.models import Claim, EvidenceType
 from tests.interchange import (
     chief,
     database_state,
@@ -52,6 +52,15 @@ def test_the_accepted_data_survives_a_round_trip_byte_for_byte(tmp_path):
     assert records(before, "version")
     assert after == before
     assert set(Claim.objects.values_list("status", flat=True)) == {"accepted"}
+
+
+def test_evidence_citing_a_type_withdrawn_since_survives_a_round_trip(tmp_path):
+    call_command("seed", "evidence_types", "sigma1r_als", verbosity=0)
+    EvidenceType.objects.filter(code="in-vivo-animal-model").update(obsolete=True)
+    before, after = round_trip(tmp_path)
+    assert '"code":"in-vivo-animal-model"' in before and '"obsolete":true' in before
+    assert after == before
+    assert EvidenceType.objects.get(code="in-vivo-animal-model").obsolete
 
 
 def test_records_in_any_order_import_as_in_dependency_order(tmp_path):

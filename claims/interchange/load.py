@@ -313,6 +313,7 @@ class _Loader:
         self.ids: dict[str, dict] = {kind: {} for kind in (*KINDS, USER)}
         self.bad_users: dict[str, str] = {}
         self.types: dict[int, EvidenceType] = {}  # the vocabulary, whole: see _type()
+        self.obsolete_later: list[EvidenceType] = []
         self.deferred: list[_Row] = []  # retracted claims superseded by a claim not yet written
         self.decided: set[int] = set()  # claims adopted as accepted or retracted
         self.adoption_refused = False
@@ -334,6 +335,9 @@ class _Loader:
             batch.append((number, record))
         self._batch(current, batch)
         self._finish(current)
+        if self.obsolete_later:
+            EvidenceType.objects.filter(pk__in=[t.pk for t in self.obsolete_later if t.pk]) \
+                .update(obsolete=True)
         self._mint_missing_versions()
 
     def _batch(self, name: str | None, batch: list):
@@ -720,6 +724,11 @@ class _Loader:
                 self._problems_from(number, error)
             if len(self.problems) == failed:
                 rows.append((row, before))
+                if row.obj.obsolete and not (before or {}).get("obsolete"):
+                    # The file's evidence may cite it: at its source it did so before the type
+                    # was withdrawn. It is withdrawn here too once that evidence is in.
+                    row.obj.obsolete = False
+                    self.obsolete_later.append(row.obj)
         new = [r for r, _ in rows if not r.stored]
         parents = [(r, r.obj.parent) for r in new]
         for r in new:
@@ -755,7 +764,7 @@ class _Loader:
                 counts["updated"] += 1
                 changed.append(row)
             else:
-                counts["unchanged"] += 1
+                counts["updated" if row.obj in self.obsolete_later else "unchanged"] += 1
             self.ids["evidence_type"][row.obj.code] = row.obj.pk
         for code, obj in stored.items():
             self.ids["evidence_type"].setdefault(code, obj.pk)
