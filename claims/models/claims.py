@@ -123,6 +123,14 @@ class Claim(HasUid, Timestamped):
                                        default=SynthesisLevel.NONE, editable=False, db_index=True)
     contested = models.BooleanField(default=False, editable=False, db_index=True,
                                     help_text="Accepted evidence both supports and contradicts it.")
+    # Set by claims/rereview.py when what an accepted claim rests on changes (a cited paper is
+    # retracted, contradicting evidence is accepted); cleared by workflow.confirm or a retraction.
+    needs_rereview = models.BooleanField(
+        "needs re-review", default=False, editable=False,
+        help_text="Something it rests on changed since it was accepted: a reviewer should "
+                  "confirm that it stands, or staff retract it.")
+    rereview_reason = models.TextField("re-review reason", blank=True, editable=False,
+                                       help_text="What changed, one line each.")
 
     history = HistoricalRecords(m2m_fields=["topics"], excluded_fields=list(SYNTHESIS_FIELDS))
     objects = ClaimManager()
@@ -130,7 +138,10 @@ class Claim(HasUid, Timestamped):
     class Meta:
         ordering = ["-updated_at", "-id"]
         # The API's default order: deep pages walk this index instead of sorting.
-        indexes = [models.Index(fields=["-updated_at", "-id"], name="claim_recent_first")]
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="claim_recent_first"),
+                   # The re-review queue, in the API's order: few claims are ever in it.
+                   models.Index(fields=["-updated_at", "-id"], condition=Q(needs_rereview=True),
+                                name="claim_rereview_queue")]
         permissions = [("retract_claim", "Can retract claims and act for their authors")]
         constraints = [
             _status_check("claim"),
@@ -141,6 +152,12 @@ class Claim(HasUid, Timestamped):
                 condition=Q(status=Status.RETRACTED) | (Q(retraction_reason="")
                                                         & Q(superseded_by__isnull=True)),
                 name="claim_retraction_only_when_retracted",
+            ),
+            models.CheckConstraint(
+                condition=(Q(needs_rereview=True) & ~Q(rereview_reason=""))
+                | (Q(needs_rereview=False) & Q(rereview_reason="")),
+                name="claim_rereview_has_reason",
+                violation_error_message="A claim flagged for re-review says why, and only then.",
             ),
         ]
 

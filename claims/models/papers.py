@@ -3,7 +3,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -135,6 +135,11 @@ class Paper(Timestamped):
     retraction_date = models.DateField(null=True, blank=True)
     retraction_url = models.URLField("retraction notice", max_length=500, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="papers")
+    # A preprint names the paper it was published as; evidence citing both on one claim counts
+    # once in the synthesis (claims/synthesis.py).
+    published_version = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="preprints",
+        help_text="For a preprint: the paper it was published as.")
 
     history = HistoricalRecords()
     objects = PaperManager()
@@ -173,6 +178,10 @@ class Paper(Timestamped):
                 name="paper_retraction_notice_needs_flag",
                 violation_error_message="A retraction date or notice needs the retracted flag.",
             ),
+            models.CheckConstraint(condition=~Q(published_version=F("pk")),
+                                   name="paper_not_its_own_published_version",
+                                   violation_error_message="A paper is not its own published "
+                                                           "version."),
         ]
         indexes = [models.Index(fields=["year"]), models.Index(fields=["journal"])]
 
@@ -189,8 +198,26 @@ class Paper(Timestamped):
             errors["year"] = f"The year must be between {MIN_YEAR} and next year."
         if not (self.doi or self.pmid or self.url):
             errors["doi"] = "A paper needs at least one of DOI, PMID or URL."
+        link = self._published_version_error()
+        if link:
+            errors["published_version"] = link
         if errors:
             raise ValidationError(errors)
+
+    def _published_version_error(self) -> str | None:
+        """One step from preprint to published version: no loops, no chains."""
+        target = self.published_version
+        if target is None:
+            return None
+        if self.pk is not None and target.pk == self.pk:
+            return "A paper is not its own published version."
+        if target.published_version_id is not None:
+            return (f"{target} is itself a preprint of another paper: name that paper, the "
+                    "published version.")
+        if self.pk is not None and type(self).objects.filter(published_version=self.pk).exists():
+            return ("This paper is the published version of other papers (its preprints), so it "
+                    "has no published version of its own.")
+        return None
 
     def validate_constraints(self, exclude=None):
         # clean() reports the missing identifier against the doi field; avoid saying it twice.
