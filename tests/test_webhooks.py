@@ -348,6 +348,33 @@ def test_a_delivery_run_sends_pages_in_order_and_a_failure_waits_for_its_retry(
 
 
 @pytest.mark.django_db
+def test_a_worker_that_gets_the_lock_after_another_does_not_send_its_pages_again(
+        broker, personas, receiver, monkeypatch):
+    subscription = webhooks.subscribe(owner=personas.curator, url=receiver.url)
+    for n in range(3):
+        writes.create_paper(actor=personas.curator, data={"title": f"P{n}", "doi": f"10.5555/two.{n}"})
+    lock = webhooks.delivery_lock
+
+    @contextmanager
+    def taken_after_another_worker(subscription_id):
+        # The other worker held the lock until now: it delivered everything, then let go.
+        monkeypatch.setattr(webhooks, "delivery_lock", lock)
+        assert not push.deliver(subscription_id)
+        with lock(subscription_id) as held:
+            yield held
+
+    monkeypatch.setattr(webhooks, "delivery_lock", taken_after_another_worker)
+    assert not push.deliver(subscription.pk)
+    assert len(receiver.requests) == 1
+    assert len(receiver.entries()) == 3
+
+    with lock(subscription.pk):  # held by another worker now: this one leaves it alone
+        writes.create_paper(actor=personas.curator, data={"title": "P3", "doi": "10.5555/two.3"})
+        assert not push.deliver(subscription.pk)
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db
 def test_without_a_broker_writes_send_nothing_and_do_not_fail(api, personas, receiver,
                                                               django_capture_on_commit_callbacks):
     """As under `make run`: no REDIS_URL, no broker, nothing sent, nothing waited for."""

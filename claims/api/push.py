@@ -42,14 +42,15 @@ def deliver(subscription_id: int, *, retrying: bool = False) -> bool:
     unless that failure paused the subscription. A first attempt (not `retrying`) leaves a
     subscription alone while a retry is scheduled for it.
     """
-    subscription = _active(subscription_id)
-    if subscription is None:
-        return False
-    if not retrying and subscription.retry_at and subscription.retry_at > timezone.now():
-        return False
     with webhooks.delivery_lock(subscription_id) as lock:
         if lock is None:
             # Another worker is delivering; it looks for entries again once it lets go.
+            return False
+        # Read under the lock: the worker that held it last may have moved the cursor on.
+        subscription = _active(subscription_id)
+        if subscription is None:
+            return False
+        if not retrying and subscription.retry_at and subscription.retry_at > timezone.now():
             return False
         for _ in range(settings.WEBHOOK_PAGES_PER_RUN):
             page = feed.read(_request_as(subscription.owner), after=subscription.cursor,
