@@ -149,7 +149,9 @@ API_COUNT_CACHE = env_bool("API_COUNT_CACHE", bool(REDIS_URL) or DEBUG)
 # Background work (curation/celery.py): webhook deliveries, on the Redis at REDIS_URL. Without
 # it nothing is sent (subscriptions keep their cursors) and writes never wait for a broker.
 CELERY_BROKER_URL = REDIS_URL or None
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A task taken but not acknowledged within the visibility timeout is given to another worker:
+# longer than the longest retry delay (WEBHOOK_RETRY_MAX_SECONDS), which waits unacknowledged.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 7200}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task is acknowledged once it has run, so one lost with its worker runs again; one worker
 # process takes one task at a time, so a slow receiver holds up no other subscription's.
