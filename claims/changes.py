@@ -130,8 +130,9 @@ def _as_boolean(condition: Q):
 # --- what a write touches besides itself ---
 
 
-def _followers(model, obj) -> list[tuple[type, list[int]]]:
-    """Objects whose rendering shows this one: they change with it."""
+def _followers(model, obj, record=None) -> list[tuple[type, list[int]]]:
+    """Objects whose rendering shows this one: they change with it. record: the history
+    entry of the write, when there is one."""
     if model is Evidence:
         return [(Claim, [obj.claim_id])]
     if model is CuratorReview:
@@ -143,8 +144,22 @@ def _followers(model, obj) -> list[tuple[type, list[int]]]:
     if model is Paper:
         citing = Evidence.objects.filter(paper_id=obj.pk)
         return [(Evidence, list(citing.values_list("pk", flat=True))),
-                (Claim, list(citing.values_list("claim_id", flat=True).distinct()))]
+                (Claim, list(citing.values_list("claim_id", flat=True).distinct())),
+                (Paper, _published_versions_relinked(obj, record))]
     return []
+
+
+def _published_versions_relinked(paper, record) -> list[int]:
+    """The papers that list this one among their preprints before or after this write, when
+    it was created, deleted or linked anew."""
+    versions = {paper.published_version_id}
+    if record is not None and record.history_type == "~":
+        previous = record.prev_record
+        before = previous.published_version_id if previous is not None else None
+        if before == paper.published_version_id:
+            return []
+        versions.add(before)
+    return sorted(versions - {None})
 
 
 def _newly_public_reviews(model, obj) -> list[int]:
@@ -168,7 +183,7 @@ def on_history_record(sender, instance, history_instance, **kwargs):
         action = ChangeAction.CREATED if history_instance.history_type == "+" else ChangeAction.UPDATED
         record_many(model, [instance.pk], action)
         record_many(CuratorReview, _newly_public_reviews(model, instance))
-    for follower, ids in _followers(model, instance):
+    for follower, ids in _followers(model, instance, history_instance):
         record_many(follower, ids)
 
 

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from simple_history.utils import bulk_update_with_history
 
-from claims import changes, roles
-from claims.choices import Status, Verdict
+from claims import changes, rereview, roles
+from claims.choices import Direction, Status, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.models.base import as_id
 from claims.versions import claim_content, content_hash
@@ -171,6 +171,13 @@ def allowed_actions(obj, user) -> list[str]:
         except TransitionNotAllowed:
             continue
         allowed.append(action)
+    if isinstance(obj, Claim) and obj.needs_rereview:
+        try:
+            _check_confirm(obj, user)
+        except TransitionNotAllowed:
+            pass
+        else:
+            allowed.append("confirm")
     return allowed
 
 
@@ -282,9 +289,61 @@ def retract(claim: Claim, actor, reason: str, superseded_by: Claim | None = None
         # Readers follow superseded_by: it must lead to a claim they can read.
         raise TransitionNotAllowed(
             f"The claim that supersedes it must be accepted; that one is {superseded_by.status}.")
+    # A retraction settles a re-review too.
     _transition(claim, actor, "retract", Status.RETRACTED, reason=f"retract: {reason}",
-                extra={"retraction_reason": reason, "superseded_by": superseded_by})
+                extra={"retraction_reason": reason, "superseded_by": superseded_by,
+                       "needs_rereview": False, "rereview_reason": ""})
     return claim
+
+
+# --- re-review: outside the transition table, as the claim stays accepted ---
+
+
+def _check_confirm(claim: Claim, reviewer):
+    if not roles.is_reviewer(reviewer):
+        raise TransitionNotAllowed("Only reviewers may re-review a claim.", forbidden=True)
+    if claim.status != Status.ACCEPTED or not claim.needs_rereview:
+        state = claim.status if claim.status != Status.ACCEPTED else "not flagged for re-review"
+        raise TransitionNotAllowed(
+            f"Cannot confirm: the claim is {state}. Only an accepted claim flagged for "
+            "re-review is confirmed.")
+    if reviewer.pk in (claim.created_by_id, claim.updated_by_id):
+        raise TransitionNotAllowed(
+            "Four-eyes rule: you created or last edited this claim, so another reviewer must "
+            "re-review it.", forbidden=True)
+
+
+def rereviewable(queryset, user):
+    """The claims in queryset flagged for re-review that this user may confirm now (the
+    queryset form of _check_confirm, for queues); no evidence is ever flagged."""
+    if queryset.model is not Claim or not roles.is_reviewer(user):
+        return queryset.none()
+    return (queryset.filter(status=Status.ACCEPTED, needs_rereview=True)
+            .exclude(Q(created_by=user) | Q(updated_by=user)))
+
+
+def confirm(claim: Claim, reviewer, comment: str) -> CuratorReview:
+    """Re-review of an accepted claim flagged for it (claims/rereview.py): it stands.
+
+    A reviewer who neither created nor last edited it clears the flag with a comment saying
+    why. The re-review is a review round of its own: review_round moves on and the reviewer's
+    approval, with the comment, is recorded in it. The claim stays accepted and its content,
+    so no version is minted. Staff who find that it does not stand retract it instead."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = _lock(claim)
+        _check_confirm(locked, reviewer)
+        if not comment:
+            raise TransitionNotAllowed("A re-review needs a comment: say why the claim stands.")
+        locked.review_round += 1
+        locked.needs_rereview, locked.rereview_reason = False, ""
+        _save(locked, reviewer, f"confirm: {comment}",
+              ["review_round", "needs_rereview", "rereview_reason"])
+        record = CuratorReview.objects.create(claim=locked, review_round=locked.review_round,
+                                              verdict=Verdict.APPROVE, comment=comment,
+                                              reviewer=reviewer)
+    _refresh(claim)
+    return record
 
 
 def review(obj, reviewer, verdict: str, comment: str = "") -> Outcome:
@@ -336,6 +395,9 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
         _move_evidence(obj, reviewer, Status.SUBMITTED, target, reason=f"{verdict} with claim")
     if target == Status.ACCEPTED:
         _mint_version(obj if is_claim else obj.claim)
+        if not is_claim and obj.direction == Direction.CONTRADICTS:
+            # Evidence is accepted on its own only on an accepted claim: one to look at again.
+            rereview.flag_contradicted(obj, actor=reviewer)
     return target
 
 

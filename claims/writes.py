@@ -13,7 +13,7 @@ stays who it was (the four-eyes rule reads it).
 
 from django.db import transaction
 
-from claims import changes, workflow
+from claims import changes, rereview, workflow
 from claims.models import Claim, Evidence, EvidenceType, Paper, Topic
 
 # Many-to-many fields a write may set, per model.
@@ -83,6 +83,10 @@ def save(obj, *, actor, reason: str = "", m2m: dict | None = None) -> bool:
         obj.save()
         for name, values in many.items():
             getattr(obj, name).set(values)
+        if isinstance(obj, Paper) and obj.is_retracted and not (stored is None
+                                                                 or stored.is_retracted):
+            # The claims resting on it are looked at again (claims/rereview.py).
+            rereview.flag_citing(obj, actor=actor)
         if not created:
             obj.__dict__.pop("_prefetched_objects_cache", None)
     return True
@@ -125,9 +129,20 @@ def delete(obj, *, actor, reason: str = ""):
             raise model.DoesNotExist(f"No {model._meta.verbose_name} {obj.pk}.")
         if isinstance(locked, Claim | Evidence):
             workflow.ensure_deletable(locked)
+        if isinstance(locked, Paper):
+            _unlink_preprints(locked, actor, reason)
         locked._history_user = actor
         locked._change_reason = reason or None
         locked.delete()
+
+
+def _unlink_preprints(paper: Paper, actor, reason: str):
+    """The preprints of a paper being deleted no longer name it as their published version,
+    each with its history entry (the database's SET NULL alone would record nothing)."""
+    for preprint in Paper.objects.select_for_update().filter(published_version=paper).order_by("pk"):
+        preprint.published_version = None
+        _record(preprint, actor, reason or f"its published version was deleted: {paper}", False)
+        preprint.save(update_fields=["published_version"])
 
 
 def _split(model, data: dict) -> tuple[dict, dict | None]:
