@@ -69,3 +69,33 @@ def crawl(port: int, start: str, digest) -> Crawl:
     finally:
         client.close()
     return Crawl(seconds, pages, len(digests), keyset, digests)
+
+
+@dataclass
+class Download:
+    status: int
+    seconds: float  # from sending the request to the last byte
+    first_byte: float  # seconds until the first byte of the body
+    size: int
+    kinds: dict  # JSON Lines records by kind
+
+
+def download(port: int, path: str, chunk: int = 1 << 16) -> Download:
+    """One request read to its end as it streams, its JSON Lines records counted by kind."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        began = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        first_byte, size, kinds, rest = None, 0, {}, b""
+        while block := response.read1(chunk):
+            first_byte = first_byte or time.perf_counter() - began
+            size += len(block)
+            *lines, rest = (rest + block).split(b"\n")
+            for line in lines:  # every record starts {"kind":"<name>"
+                kind = line[9:line.find(b'"', 9)].decode()
+                kinds[kind] = kinds.get(kind, 0) + 1
+        return Download(response.status, time.perf_counter() - began, first_byte or 0.0, size,
+                        kinds)
+    finally:
+        conn.close()

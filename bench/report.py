@@ -135,7 +135,22 @@ def markdown(results: dict) -> str:
             f"| {_ratio(crawl['ratio'])} | {_queries(app.get('queries'), raw.get('queries'))} "
             f"| {_content(crawl['content'])} |",
         ]
-    notes = [f"{case['title']}: {note}" for case in results["cases"] for note in case["notes"]]
+    downloads = results.get("downloads") or []
+    if downloads:
+        lines += [
+            "",
+            "Downloads: the app alone, one request read to its end as it streams.",
+            "",
+            "| download | records | bytes | seconds | first byte | records/s | MB/s | queries "
+            "| content |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|---|",
+            *[f"| {d['title']} | {d['records']:,} | {d['bytes'] / 1e6:,.1f} MB "
+              f"| {d['seconds']:.1f} | {_ms(d['first_byte'] * 1000)} | {_rate(d['records_per_s'])} "
+              f"| {d['bytes'] / 1e6 / d['seconds']:.1f} | {d['queries']} | {_content(d['content'])} |"
+              for d in downloads],
+        ]
+    notes = [f"{case['title']}: {note}" for case in [*results["cases"], *downloads]
+             for note in case["notes"]]
     for case in results["cases"]:
         for side in ("app", "raw"):
             figures = case[side]

@@ -29,7 +29,7 @@ import psycopg2
 
 from bench import cases as bench_cases
 from bench import content, database, report, servers, wrk
-from bench.client import Client, crawl
+from bench.client import Client, crawl, download
 
 REPO = Path(__file__).resolve().parent.parent
 FULL = database.Corpus(papers=20_000, claims=100_000, evidence=300_000, seed=1)
@@ -77,7 +77,7 @@ def parse_args(argv):
                              "evidence item meeting both (the API now), or each met by any "
                              "item (the API before; use with --app-dir on such a checkout)")
     parser.add_argument("--cases", help="comma-separated subset of: "
-                        "list,deep,filter,search,detail,papers,cached,crawl")
+                        "list,deep,filter,search,detail,papers,cached,feed,feed-deep,export,crawl")
     parser.add_argument("--results-dir", type=Path,
                         help="default bench/results (smoke: a temporary directory)")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md as it is")
@@ -218,8 +218,9 @@ def measure(wrk_path, port, case, args, workdir) -> dict:
     return {**figures.as_dict(), "load_average": load_average}
 
 
-def serve_and_measure(args, wrk_path, which, selected, workdir, *, cache=False) -> dict:
-    """Start one server, fetch and load every selected case, crawl, stop it."""
+def serve_and_measure(args, wrk_path, which, selected, workdir, *, cache=False,
+                      downloads=()) -> dict:
+    """Start one server, fetch and load every selected case, crawl, download, stop it."""
     if which == "raw":
         app, chdir, env, port = "bench.raw_app:application", REPO, raw_env(args), args.raw_port
     else:
@@ -249,6 +250,10 @@ def serve_and_measure(args, wrk_path, which, selected, workdir, *, cache=False) 
             start = bench_cases.CRAWL_START.format(size=args.crawl_page_size)
             out["crawl"] = crawl(port, start, content.digest)
             out["crawl_first"] = fetch_all(port, [start])[0]
+        out["downloads"] = {}
+        for case in downloads:
+            say(f"  {label}: {case.title}")
+            out["downloads"][case.key] = download(port, case.paths[0])
     return out
 
 
@@ -363,8 +368,9 @@ def main(argv=None) -> int:
     params.search_documents = prepared["search_documents"]
     selected, skipped = choose_cases(args, params)
     args.do_crawl = args.selected is None or "crawl" in args.selected
-    plain = [c for c in selected if not c.cached]
+    plain = [c for c in selected if not c.cached and not c.download]
     cached = [c for c in selected if c.cached]
+    downloads = [c for c in selected if c.download]
     # The raw side of a cached case is its uncached twin's: measure that one on raw too.
     raw_cases = plain + [c for c in bench_cases.build(params)
                          if c.key in {x.raw_case for x in cached} and c not in plain]
@@ -374,7 +380,7 @@ def main(argv=None) -> int:
         say("Raw baseline")
         raw = serve_and_measure(args, wrk_path, "raw", raw_cases, workdir)
         say(f"App ({args.app_dir})")
-        app = serve_and_measure(args, wrk_path, "app", plain, workdir)
+        app = serve_and_measure(args, wrk_path, "app", plain, workdir, downloads=downloads)
         if cached:
             say("App with its response cache")
             app["cases"].update(serve_and_measure(args, wrk_path, "app", cached, workdir,
@@ -382,7 +388,7 @@ def main(argv=None) -> int:
 
     say("Counting queries")
     crawl_start = bench_cases.CRAWL_START.format(size=args.crawl_page_size)
-    counted = count_queries(args, [c.paths[0] for c in plain]
+    counted = count_queries(args, [c.paths[0] for c in plain + downloads]
                             + ([crawl_start] if args.do_crawl else []), cache=False)
     if cached:
         counted.update({f"cached {p}": q for p, q in count_queries(
@@ -390,8 +396,11 @@ def main(argv=None) -> int:
 
     entries = [assemble_case(case, app, raw,
                              counted[f"{'cached ' if case.cached else ''}{case.paths[0]}"])
-               for case in selected]
+               for case in selected if not case.download]
     failures = [failure for entry in entries for failure in failures_of(entry)]
+    fetched = [summarise_download(case, app["downloads"][case.key], counted[case.paths[0]], params)
+               for case in downloads]
+    failures += [f"{d['title']}: {d['content']['detail']}" for d in fetched if not d["content"]["ok"]]
     crawl_result = None
     if args.do_crawl:
         crawl_result = summarise_crawl(app, raw, counted[crawl_start], params, crawl_start)
@@ -415,6 +424,7 @@ def main(argv=None) -> int:
             "crawl_page_size": params.crawl_page_size,
         },
         "cases": entries,
+        "downloads": fetched,
         "crawl": crawl_result,
         "failures": failures,
         "skipped": skipped,
@@ -433,6 +443,22 @@ def main(argv=None) -> int:
         say("Failures:\n" + "\n".join(f"  {f}" for f in failures))
         return 1 if args.smoke else 0
     return 0
+
+
+def summarise_download(case, fetched, queries: dict, params) -> dict:
+    """One download of the app's, checked: HTTP 200, and as many claims and evidence records
+    as the database holds in that data set."""
+    wrong = [f"{fetched.kinds.get(kind, 0)} {kind} records, {count} in the database"
+             for kind, count in params.accepted.items() if fetched.kinds.get(kind, 0) != count]
+    if fetched.status != 200:
+        wrong = [f"HTTP {fetched.status}"]
+    records = sum(fetched.kinds.values())
+    return {"key": case.key, "title": case.title, "path": case.paths[0], "notes": case.notes,
+            "status": fetched.status, "seconds": fetched.seconds, "first_byte": fetched.first_byte,
+            "bytes": fetched.size, "records": records, "kinds": fetched.kinds,
+            "records_per_s": records / fetched.seconds if fetched.seconds else None,
+            "queries": queries["queries"],
+            "content": {"ok": not wrong, "check": case.check, "detail": "; ".join(wrong)}}
 
 
 def summarise_crawl(app, raw, app_queries, params, start) -> dict:
