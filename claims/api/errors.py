@@ -1,5 +1,7 @@
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -13,13 +15,28 @@ from claims.workflow import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
+# Django's limits on a body (settings.DATA_UPLOAD_MAX_*), met when DRF reads request.data.
+BODY_LIMITS = (
+    (RequestDataTooBig, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+     "The request body is larger than the {:,} bytes the API accepts.", "DATA_UPLOAD_MAX_MEMORY_SIZE"),
+    (TooManyFieldsSent, status.HTTP_400_BAD_REQUEST,
+     "The request has more than the {:,} fields the API accepts.", "DATA_UPLOAD_MAX_NUMBER_FIELDS"),
+    (TooManyFilesSent, status.HTTP_400_BAD_REQUEST,
+     "The request has more than the {:,} files the API accepts.", "DATA_UPLOAD_MAX_NUMBER_FILES"),
+)
+
 
 def exception_handler(exc, context):
     """DRF's handler, plus the domain's errors with their messages.
 
     A refused transition: 403 when the role is missing, 409 when the state forbids it.
-    Model validation: 400 with field messages. A protected row: 409.
+    Model validation: 400 with field messages. A protected row: 409. A body over Django's
+    limits: 413 when too large, 400 with too many fields or files, in JSON (Django's own answer
+    is an HTML 400).
     """
+    for kind, code, message, limit in BODY_LIMITS:
+        if isinstance(exc, kind):
+            return Response({"detail": message.format(getattr(settings, limit))}, status=code)
     if isinstance(exc, TransitionNotAllowed):
         code = status.HTTP_403_FORBIDDEN if exc.forbidden else status.HTTP_409_CONFLICT
         return Response({"detail": exc.message}, status=code)
