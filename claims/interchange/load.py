@@ -56,6 +56,7 @@ from claims.interchange.records import (
     from_json,
     record_key,
     reference,
+    shown,
 )
 from claims.models import Claim, ClaimVersion, EvidenceType, Paper
 from claims.versions import claim_content, content_hash
@@ -412,9 +413,9 @@ class _Loader:
             return
         kind = KINDS[target]
         column = kind.key[0]
-        lookup = [uuid.UUID(k) for k in keys] if column == "uid" else keys
+        lookup = [uuid.UUID(int=k) for k in keys] if column == "uid" else keys
         for key, pk in kind.model.objects.filter(**{f"{column}__in": lookup}).values_list(column, "pk"):
-            ids[str(key) if column == "uid" else key] = pk
+            ids[key.int if column == "uid" else key] = pk
 
     def _type(self, pk: int) -> EvidenceType:
         """An evidence type from memory: evidence's clean() reads its type, which would
@@ -438,7 +439,7 @@ class _Loader:
         elif self._in_file(target, key):
             return None  # that record is in the file, with its own problem reported
         else:
-            label = key[1] if target == "paper" else key
+            label = shown(target, key)
             hint = {"paper": " (a paper is named by its DOI, its PMID as digits, or its URL)",
                     "evidence_type": " (an evidence type is named by its code)",
                     "topic": " (a topic is named by its slug)"}.get(target, "")
@@ -449,7 +450,7 @@ class _Loader:
     def _in_file(self, target: str, key) -> bool:
         if target == "paper":
             return key in self.scan.paper_identifiers
-        return (key,) in self.scan.keys.get(target, {})
+        return key in self.scan.keys.get(target, {})
 
     # stored rows
 
@@ -475,11 +476,12 @@ class _Loader:
             uids = {self.ids["claim"].get(uid): uid for uid, _ in keys}
             uids.pop(None, None)
             found = {(uids[v.claim_id], v.number): v for v in rows.filter(claim_id__in=list(uids))}
+        elif kind.key == ("uid",):
+            found = {obj.uid.int: obj
+                     for obj in rows.filter(uid__in=[uuid.UUID(int=k) for k in keys])}
         else:
             column = kind.key[0]
-            lookup = [uuid.UUID(k[0]) for k in keys] if column == "uid" else [k[0] for k in keys]
-            found = {(str(getattr(obj, column)),): obj
-                     for obj in rows.filter(**{f"{column}__in": lookup})}
+            found = {getattr(obj, column): obj for obj in rows.filter(**{f"{column}__in": keys})}
         for obj in found.values():
             if getattr(obj, "evidence_type_id", None) is not None:
                 obj.evidence_type = self._type(obj.evidence_type_id)
@@ -574,10 +576,10 @@ class _Loader:
             return
         stored = getattr(row.obj, "superseded_by_id" if name == "superseded_by" else name)
         if stored != value:
-            shown = row.record.get(name)
+            given = row.record.get(name)
             was = getattr(row.obj, "superseded_by", None) if name == "superseded_by" else stored
-            was = getattr(was, "uid", was)
-            self.problem(row.line, name, f"the stored {kind} has {was!r}, this record {shown!r}: "
+            was = str(was.uid) if hasattr(was, "uid") else was
+            self.problem(row.line, name, f"the stored {kind} has {was!r}, this record {given!r}: "
                                          f"a stored {kind}'s {name.replace('_', ' ')} changes only "
                                          "through the review workflow, never by import")
 
@@ -655,7 +657,8 @@ class _Loader:
         if kind.name == "paper":
             self._register_paper(obj.pk, obj.doi, obj.pmid, obj.url)
         elif kind.name in ("claim", "evidence", "topic", "evidence_type"):
-            self.ids[kind.name][str(getattr(obj, kind.key[0]))] = obj.pk
+            key = obj.uid.int if kind.key == ("uid",) else getattr(obj, kind.key[0])
+            self.ids[kind.name][key] = obj.pk
 
     # the workflow's part
 
@@ -746,7 +749,7 @@ class _Loader:
                 continue
             code = row.record.get("parent", getattr(row.obj.parent, "code", None))
             if code is not None and code not in known:
-                if (code,) not in self.scan.keys["evidence_type"]:
+                if code not in self.scan.keys["evidence_type"]:
                     self.problem(row.line, "parent", f"unknown evidence type {code}: neither in "
                                                      "the database nor in this file")
                 continue

@@ -152,10 +152,12 @@ def paper_lookup(key: str) -> tuple[str, str]:
     return "url", key
 
 
-def record_key(kind: Kind, record: dict) -> tuple | None:
+def record_key(kind: Kind, record: dict):
     """The natural key a record names itself by, normalised as stored; None if it has none.
 
-    A paper's key is (field, value): ("doi", ...), ("pmid", ...) or ("url", ...)."""
+    Compact, as a file's keys are all kept while it is read: a uid is its 128-bit integer, a
+    code or slug itself, a paper (field, value) such as ("doi", "10.1002/ana.22534"), a
+    version (claim uid, number)."""
     if kind.name == "paper":
         values = {"doi": normalise_doi(record.get("doi") or ""),
                   "pmid": normalise_pmid(record.get("pmid") or ""), "url": record.get("url") or ""}
@@ -165,21 +167,29 @@ def record_key(kind: Kind, record: dict) -> tuple | None:
     for name in kind.key:
         value = record.get(name)
         if name == "uid":
-            value = str(uuid.UUID(value))
+            value = uuid.UUID(value).int
         elif name in kind.refs:
             value = reference(kind.refs[name], value)
         parts.append(value)
-    return tuple(parts)
+    return parts[0] if len(parts) == 1 else tuple(parts)
 
 
 def reference(target: str, value):
-    """A record's reference to a record of the target kind, as that record's key is stored.
-
-    Raises ValueError for a uid that is not one."""
+    """A record's reference to a record of the target kind, as record_key() gives that
+    record's key. Raises ValueError for a uid that is not one."""
     if target == "paper":
         return paper_lookup(value)
     if target in ("claim", "evidence"):
-        return str(uuid.UUID(value))
+        return uuid.UUID(value).int
     return value
+
+
+def shown(target: str, key) -> str:
+    """A key as a person reads it."""
+    if target in ("claim", "evidence") and isinstance(key, int):
+        return str(uuid.UUID(int=key))
+    if target == "paper":
+        return key[1]
+    return str(key)
 
 
