@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run worker test install lint schema clean bench bench-smoke
+.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,5 +48,10 @@ clean:
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# Bulk loads on this checkout: import_curation beside COPY, export_curation's memory (docs/performance.md).
+bench-loads: install
+	$(BIN)/python -m bench.loads $(LOADS_ARGS)
+
 bench-smoke: install
 	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
+	$(BIN)/python -m bench.loads --smoke $(LOADS_ARGS)

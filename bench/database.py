@@ -69,11 +69,21 @@ def _exists(server_url: str, name: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def _recreate(server_url: str, name: str):
+def recreate(server_url: str, name: str, template: str | None = None):
+    """An empty database, or a copy of template (which nobody may be connected to)."""
     with cursor_on(server_url, "postgres") as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
             sql.Identifier(name)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        cursor.execute(create)
+
+
+def drop(server_url: str, name: str):
+    with cursor_on(server_url, "postgres") as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
 
 
 def _manage(code_dir: Path, env: dict, *arguments: str):
@@ -85,8 +95,9 @@ def _manage(code_dir: Path, env: dict, *arguments: str):
 
 
 def prepare(server_url: str, name: str, corpus: Corpus, code_dir: Path, env: dict,
-            say=print) -> str:
-    """Make `name` hold the corpus, generated with code_dir's migrations and generate_corpus.
+            say=print, template: str | None = None) -> str:
+    """Make `name` hold the corpus, generated with code_dir's migrations and generate_corpus
+    (into a copy of template, a migrated database, when one is given).
 
     Returns "reused" or "generated in N s"."""
     generator = generator_digest(code_dir)
@@ -98,8 +109,9 @@ def prepare(server_url: str, name: str, corpus: Corpus, code_dir: Path, env: dic
     say(f"Generating {name}: {corpus.papers} papers, {corpus.claims} claims, "
         f"{corpus.evidence} evidence, seed {corpus.seed} ...")
     began = time.monotonic()
-    _recreate(server_url, name)
-    _manage(code_dir, env, "migrate", "--no-input", "-v", "0")
+    recreate(server_url, name, template)
+    if template is None:
+        _manage(code_dir, env, "migrate", "--no-input", "-v", "0")
     _manage(code_dir, env, "generate_corpus", "--papers", str(corpus.papers),
             "--claims", str(corpus.claims), "--evidence", str(corpus.evidence),
             "--seed", str(corpus.seed))
@@ -119,6 +131,20 @@ def prepare(server_url: str, name: str, corpus: Corpus, code_dir: Path, env: dic
 def latest_migration(code_dir: Path) -> str:
     """The newest migration of the claims app in a checkout, e.g. 0003_claim_topics_history."""
     return max(p.stem for p in (code_dir / "claims" / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def migrations_behind(server_url: str, name: str, code_dir: Path) -> bool:
+    """Whether code_dir has claims migrations that database `name` has not applied."""
+    with cursor_on(server_url, name) as cursor:
+        cursor.execute("SELECT name FROM django_migrations WHERE app = 'claims'")
+        applied = {row[0] for row in cursor.fetchall()}
+    files = {p.stem for p in (code_dir / "claims" / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py")}
+    return bool(files - applied)
+
+
+def manage(code_dir: Path, env: dict, *arguments: str) -> str:
+    """manage.py with these arguments; its output, or SystemExit with it on failure."""
+    return _manage(code_dir, env, *arguments)
 
 
 def match_schema(server_url: str, name: str, code_dir: Path, code_env: dict, app_dir: Path,
