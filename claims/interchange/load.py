@@ -132,8 +132,7 @@ def load(path, *, actor=None, dry_run: bool = False, progress: Progress | None =
         loader.run(progress)
         problems = scan.problems + loader.problems
         if problems:
-            transaction.set_rollback(True)
-            raise ImportRefused(problems)
+            raise ImportRefused(problems)  # leaving the block rolls everything back
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -303,6 +302,7 @@ class _Row:
     stored: bool
     changed: list[str] = field(default_factory=list)
     many: dict[str, set[int]] = field(default_factory=dict)
+    moved: set[str] = field(default_factory=set)  # many-to-many fields whose values change
     state: dict | None = None  # a new claim's or evidence item's state, for workflow.adopt
 
 
@@ -827,9 +827,10 @@ def _plan(name: str) -> dict[str, tuple[str, str, object]]:
     return plan
 
 
-def _names(model) -> set[str]:
+@cache
+def _names(model) -> frozenset[str]:
     """The concrete fields a bulk write may list."""
-    return {f.name for f in model._meta.concrete_fields if not f.primary_key}
+    return frozenset(f.name for f in model._meta.concrete_fields if not f.primary_key)
 
 
 def _snapshot(obj) -> dict:
