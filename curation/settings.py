@@ -4,6 +4,8 @@ SQLite is the default database; set DATABASE_URL (postgres://...) for PostgreSQL
 DEBUG is off unless asked for, and without DEBUG a real SECRET_KEY is required.
 """
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "corsheaders",
+    "axes",
     "claims",
 ]
 
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a sign-in it refused into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "curation.urls"
@@ -183,6 +188,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: a sign-in it refuses never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Failed sign-ins to the admin and to POST /api/v1/auth/token/ (curation/lockout.py): after
+# LOGIN_FAILURE_LIMIT of them for one account, or from one address, within LOGIN_COOLOFF_MINUTES,
+# sign-in there is refused, the right password too, until that long after the last failure.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Sign-ins refused during a lockout do not prolong it, so Retry-After holds. A success does not
+# clear earlier failures: it would clear its address's count against other accounts too.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "curation.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "curation.lockout.lockout_response"
+
+# Proxies in front of the service that append the client's address to X-Forwarded-For (1 behind
+# compose's nginx). 0: the connection's own address; X-Forwarded-For is then never believed,
+# since any client could send one to pass for another address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# API requests per client (claims/api/throttles.py): anonymous ones per address, signed-in ones
+# per account; beyond, 429 with Retry-After. "N/second|minute|hour|day"; "off" for no limit.
+# Anonymous reads answered from the response cache are not counted.
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "3000/minute").strip(),
+    "user": env_str("API_THROTTLE_USER", "6000/minute").strip(),
+}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    if _rate.lower() in ("off", ""):
+        API_THROTTLE_RATES[_scope] = None
+    elif not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()} must be like 3000/minute or off, "
+                                   f"got {_rate!r}")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -245,6 +288,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "claims.api.negotiation.BrowsableForLoggedInUsers",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "claims.api.throttles.AnonRateThrottle",
+        "claims.api.throttles.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -266,6 +315,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes tells of every sign-in at INFO; failures and lockouts are its warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Only behind a proxy that terminates HTTPS and sets X-Forwarded-Proto, replacing any value a

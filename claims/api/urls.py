@@ -1,10 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.settings import api_settings
 
-from claims.api import exports, feed, views, webhooks
+from claims.api import exports, feed, signin, views, webhooks
 
 router = DefaultRouter()
 router.register("papers", views.PaperViewSet, basename="paper")
@@ -18,9 +16,7 @@ router.register("webhooks", webhooks.SubscriptionViewSet, basename="webhook")
 
 urlpatterns = [
     path("", include(router.urls)),
-    # DRF's token view names its own parsers: give it the project's.
-    path("auth/token/", ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
-         name="api-token"),
+    path("auth/token/", signin.ObtainAuthToken.as_view(), name="api-token"),
     path("changes/", feed.ChangeFeedView.as_view(), name="changes"),
     path("exports/", exports.ExportsView.as_view(), name="exports"),
     path("exports/accepted.jsonl", exports.AcceptedExportView.as_view(), name="export-accepted"),
