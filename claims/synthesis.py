@@ -243,6 +243,8 @@ def refresh(claim_ids: Iterable[int], *, apps=global_apps, using: str | None = N
     claims = apps.get_model("claims", "Claim")
     using = using or router.db_for_write(claims)
     ids = sorted({pk for pk in claim_ids if pk is not None})
+    if not ids:
+        return 0
     changed = 0
     with transaction.atomic(using=using):
         for start in range(0, len(ids), BATCH):
@@ -313,11 +315,11 @@ def on_history_record(sender, instance, history_instance, **kwargs):
     """An evidence item or a paper was saved or deleted: refresh the claims it counts for."""
     name = instance._meta.model_name
     if name == "evidence":
-        # Only accepted evidence counts, and accepted evidence never leaves that state through
-        # the workflow (nor is it deleted): a draft's edits cannot change a synthesis.
-        if instance.status == Status.ACCEPTED or history_instance.history_type == "-":
+        # Only accepted evidence counts, and the workflow never takes an item out of that
+        # state: the saves and deletions of items in any other state change no synthesis.
+        if instance.status == Status.ACCEPTED:
             refresh([instance.claim_id])
-    elif name == "paper":
+    elif name == "paper" and history_instance.history_type != "+":  # a new paper is cited by none
         refresh_for(type(instance), [instance.pk])
 
 
