@@ -160,6 +160,9 @@ class ClaimFilter(filters.FilterSet):
         help_text="The level of its evidence synthesis (README, \"Evidence synthesis\")")
     contested = StrictBooleanFilter(
         help_text="true: accepted evidence both supports and contradicts it")
+    needs_rereview = StrictBooleanFilter(
+        help_text="true: accepted claims flagged for re-review (a paper they rest on was "
+                  "retracted, or contradicting evidence was accepted)")
 
     class Meta:
         model = Claim

@@ -83,6 +83,13 @@ class CommentForm(ActionForm):
         help_text="The author reads this: say what is wrong or what should change.")
 
 
+class ConfirmForm(ActionForm):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        error_messages={"required": "A re-review needs a comment: say why the claim stands."},
+        help_text="Why the claim stands, for the record (kept as your approving review).")
+
+
 class RetractForm(ActionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
@@ -149,5 +156,13 @@ retract = _form_action(
     lambda obj, user, data: workflow.retract(obj, user, data["reason"], data["superseded_by"]),
     lambda obj, _: f"Retracted {_label(obj)}.", button="Retract")
 
-CLAIM_ACTIONS = [submit, withdraw, reopen, approve, reject, request_changes, retract]
+# Re-review is no transition (the claim stays accepted): it clears the flag that
+# claims/rereview.py sets.
+confirm = _form_action(
+    "confirm", "Confirm after re-review", ConfirmForm,
+    lambda obj, user, data: workflow.confirm(obj, user, data["comment"]),
+    lambda obj, _: f"Confirmed {_label(obj)}: it stands, no longer flagged for re-review.",
+    button="Confirm")
+
+CLAIM_ACTIONS = [submit, withdraw, reopen, approve, reject, request_changes, retract, confirm]
 EVIDENCE_ACTIONS = [submit, withdraw, reopen, approve, reject, request_changes]

@@ -23,6 +23,7 @@ from claims.models.claims import (
 
 # Set by the workflow only: shown, never edited here.
 REVIEW_STATE_FIELDS = ("status", "review_round")
+REREVIEW_FIELDS = ("needs_rereview", "rereview_reason")
 RECORD_FIELDS = ("uid", "created_by", "created_at", "updated_by", "updated_at")
 
 
@@ -169,18 +170,19 @@ class ClaimVersionInline(ReadOnlyInline):
 @admin.register(Claim)
 class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, HistoryAdmin):
     resource_classes = (ClaimResource,)
-    list_display = ("text_short", "status", "review_round", "evidence_count", "created_by",
-                    "updated_by", "updated_at")
-    list_filter = (ClaimQueueFilter, "status", "relation", "topics",
+    list_display = ("text_short", "status", "review_round", "needs_rereview", "evidence_count",
+                    "created_by", "updated_by", "updated_at")
+    list_filter = (ClaimQueueFilter, "status", "needs_rereview", "relation", "topics",
                    ("created_by", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("created_by", "updated_by")
     search_fields = ("text", "subject", "object", "context", "evidence__paper__title",
                      "evidence__paper__doi")
     autocomplete_fields = ("topics",)
-    readonly_fields = (*REVIEW_STATE_FIELDS, "retraction_reason", "superseded_by", *RECORD_FIELDS)
+    readonly_fields = (*REVIEW_STATE_FIELDS, *REREVIEW_FIELDS, "retraction_reason",
+                       "superseded_by", *RECORD_FIELDS)
     fieldsets = (
         (None, {"fields": ("text", "subject", "relation", "object", "context", "topics")}),
-        ("Review", {"fields": REVIEW_STATE_FIELDS}),
+        ("Review", {"fields": (*REVIEW_STATE_FIELDS, *REREVIEW_FIELDS)}),
         ("Retraction", {"fields": ("retraction_reason", "superseded_by"),
                         "classes": ("collapse",)}),
         ("Record", {"fields": RECORD_FIELDS, "classes": ("collapse",)}),

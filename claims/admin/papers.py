@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html_join
 
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.admin.imports import ImportsThroughServices, PaperResource
@@ -29,8 +31,8 @@ class PaperAdmin(SavesThroughServices, ImportsThroughServices, HistoryAdmin):
                     "is_retracted", "evidence_count")
     list_filter = ("is_retracted", "publication_type", "year", "topics")
     search_fields = ("title", "doi", "=pmid", "journal", "url")
-    autocomplete_fields = ("topics",)
-    readonly_fields = ("created_at", "updated_at")
+    autocomplete_fields = ("topics", "published_version")
+    readonly_fields = ("preprint_links", "created_at", "updated_at")
     inlines = (CitingEvidenceInline,)
     history_list_display = ("is_retracted",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -38,6 +40,9 @@ class PaperAdmin(SavesThroughServices, ImportsThroughServices, HistoryAdmin):
         (None, {"fields": ("title", "authors", "authors_complete", "journal", "year", "volume",
                            "pages", "publication_type", "topics")}),
         ("Identifiers", {"fields": ("doi", "pmid", "url")}),
+        ("Versions", {"fields": ("published_version", "preprint_links"), "description": (
+            "A preprint names the paper it was published as; evidence citing both on one claim "
+            "with the same direction and evidence type counts once in the synthesis.")}),
         ("Abstract", {"fields": ("abstract",), "classes": ("collapse",)}),
         ("Retraction", {"fields": ("is_retracted", "retraction_date", "retraction_url")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
@@ -51,6 +56,13 @@ class PaperAdmin(SavesThroughServices, ImportsThroughServices, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             evidence_total=count_of(Evidence.objects, "paper"))
+
+    @admin.display(description="preprints")
+    def preprint_links(self, paper):
+        preprints = paper.preprints.order_by("pk") if paper.pk else []
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>',
+            ((reverse("admin:claims_paper_change", args=[p.pk]), str(p)) for p in preprints)) or "—"
 
     @admin.display(description="title", ordering="title")
     def title_short(self, paper):

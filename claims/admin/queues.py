@@ -24,7 +24,9 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
     def review_queue(self, request, queryset):
-        return workflow.reviewable(queryset, request.user)
+        # Submissions to review, and accepted claims flagged for re-review.
+        return (workflow.reviewable(queryset, request.user)
+                | workflow.rereviewable(queryset, request.user))
 
 
 # The same queues serve claims and evidence: the workflow knows which is which.

@@ -56,6 +56,18 @@ class PaperRefField(_ChoicesById, serializers.RelatedField):
                 "year": paper.year}
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class PaperIdRefField(PaperRefField):
+    """A paper naming another: writes take its id, DOI or pmid:NNN, as PaperRefField's;
+    reads give its id."""
+
+    def use_pk_only_optimization(self):
+        return True
+
+    def to_representation(self, paper):
+        return paper.pk
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
     """Writes take an evidence type id or code; reads give its code, label and ECO id."""

@@ -33,7 +33,8 @@ def _stamper():
 
 
 CLAIM_COLUMNS = ("id", "uid", "text", "subject", "relation", "object", "context", "status",
-                 "review_round", "retraction_reason", "superseded_by__uid",
+                 "review_round", "needs_rereview", "rereview_reason", "retraction_reason",
+                 "superseded_by__uid",
                  "created_by__username", "updated_by__username", "created_at", "updated_at",
                  "synthesis")
 # The serializer is the reference for what a claim carries, and in which order.
@@ -51,7 +52,7 @@ _REVIEW_COLUMNS = ("id", "uid", "claim_id", "evidence_id", "review_round", "verd
 
 PAPER_COLUMNS = ("id", "uid", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
                  "volume", "pages", "abstract", "publication_type", "url", "is_retracted",
-                 "retraction_date", "retraction_url", "created_at", "updated_at")
+                 "retraction_date", "retraction_url", "published_version", "created_at", "updated_at")
 
 
 def _review(row: dict, stamp) -> dict:
@@ -129,6 +130,7 @@ def claims(rows: Iterable[dict], fields: set[str] | None = None) -> list[dict]:
             "id": pk, "uid": str(row["uid"]), "text": row["text"], "subject": row["subject"],
             "relation": row["relation"], "object": row["object"], "context": row["context"],
             "topics": topics[pk], "status": row["status"], "review_round": row["review_round"],
+            "needs_rereview": row["needs_rereview"], "rereview_reason": row["rereview_reason"],
             "retraction_reason": row["retraction_reason"],
             "superseded_by": str(superseded_by) if superseded_by else None,
             "created_by": row["created_by__username"], "updated_by": row["updated_by__username"],
@@ -159,10 +161,14 @@ _STAMPS = ("created_at", "updated_at")
 def papers(rows: Iterable[dict]) -> list[dict]:
     """The papers in rows (PAPER_COLUMNS), as PaperSerializer renders them."""
     rows, stamp = list(rows), _stamper()
-    topics = defaultdict(list)
-    through = Paper.topics.through.objects.filter(paper_id__in=[row["id"] for row in rows])
+    ids = [row["id"] for row in rows]
+    topics, preprints = defaultdict(list), defaultdict(list)
+    through = Paper.topics.through.objects.filter(paper_id__in=ids)
     for paper_id, slug in through.order_by("topic__slug").values_list("paper_id", "topic__slug"):
         topics[paper_id].append(slug)
+    for version, preprint in (Paper.objects.filter(published_version_id__in=ids).order_by("pk")
+                              .values_list("published_version_id", "pk")):
+        preprints[version].append(preprint)
     result = []
     for row in rows:
         paper = {column: row[column] for column in PAPER_COLUMNS if column not in _STAMPS}
@@ -170,6 +176,7 @@ def papers(rows: Iterable[dict]) -> list[dict]:
         paper["authors"] = [str(author) for author in row["authors"]]
         if row["retraction_date"] is not None:
             paper["retraction_date"] = row["retraction_date"].isoformat()
+        paper["preprints"] = preprints[row["id"]]
         paper["topics"] = topics[row["id"]]
         paper["created_at"] = stamp(row["created_at"])
         paper["updated_at"] = stamp(row["updated_at"])

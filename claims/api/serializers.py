@@ -6,6 +6,7 @@ from rest_framework import serializers
 from claims import roles, workflow
 from claims.api.fields import (
     EvidenceTypeRefField,
+    PaperIdRefField,
     PaperRefField,
     VisiblePrimaryKeyField,
     VisibleSlugField,
@@ -58,12 +59,23 @@ class PaperSerializer(ValidatedModelSerializer):
                                           queryset=Topic.objects.all())
     authors = serializers.ListField(child=serializers.CharField(), required=False,
                                     help_text="Ordered list of author names.")
+    published_version = PaperIdRefField(
+        required=False, allow_null=True,
+        help_text="For a preprint: the id of the paper it was published as; writes also take "
+                  "its DOI or pmid:NNN.")
+    preprints = serializers.SerializerMethodField(
+        help_text="The ids of the papers that name this one as their published version.")
 
     class Meta:
         model = Paper
         fields = ["id", "uid", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
                   "volume", "pages", "abstract", "publication_type", "url", "is_retracted",
-                  "retraction_date", "retraction_url", "topics", "created_at", "updated_at"]
+                  "retraction_date", "retraction_url", "published_version", "preprints", "topics",
+                  "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_preprints(self, paper):
+        return sorted(preprint.pk for preprint in paper.preprints.all())
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -193,9 +205,10 @@ class ClaimSerializer(AllowedActionsMixin, ValidatedModelSerializer):
     class Meta:
         model = Claim
         fields = ["id", "uid", "text", "subject", "relation", "object", "context", "topics",
-                  "status", "review_round", "retraction_reason", "superseded_by", "created_by",
-                  "updated_by", "created_at", "updated_at", "evidence_counts", "synthesis",
-                  "evidence", "reviews", "versions", "allowed_actions"]
+                  "status", "review_round", "needs_rereview", "rereview_reason",
+                  "retraction_reason", "superseded_by", "created_by", "updated_by", "created_at",
+                  "updated_at", "evidence_counts", "synthesis", "evidence", "reviews", "versions",
+                  "allowed_actions"]
         read_only_fields = ["uid", "status", "review_round", "retraction_reason", "created_at",
                             "updated_at"]
 
@@ -223,6 +236,12 @@ class SimilarClaimSerializer(serializers.Serializer):
 
 class SimilarClaimsSerializer(serializers.Serializer):
     results = SimilarClaimSerializer(many=True, help_text="Best first.")
+
+
+class ConfirmSerializer(serializers.Serializer):
+    _MISSING = "A re-review needs a comment: say why the claim stands."
+    comment = serializers.CharField(error_messages={"required": _MISSING, "blank": _MISSING},
+                                    help_text="Why the claim stands, for the record.")
 
 
 class RetractSerializer(serializers.Serializer):

@@ -86,7 +86,7 @@ class EvidenceTypeViewSet(CurationViewSet):
 
 @extend_schema_view(list=exports.list_schema(s.PaperSerializer, "csv"))
 class PaperViewSet(exports.PaperExports, CurationViewSet):
-    queryset = Paper.objects.prefetch_related("topics").order_by("-year", "title", "id")
+    queryset = Paper.objects.prefetch_related("topics", "preprints").order_by("-year", "title", "id")
     serializer_class = s.PaperSerializer
     filterset_class = PaperFilter
     search_fields = ["title", "abstract", "journal", "doi", "pmid"]
@@ -207,6 +207,20 @@ class ClaimViewSet(exports.ClaimExports, TransitionsMixin, CurationViewSet):
             return self._respond(claim)
 
         return self.conditional(retract)
+
+    @extend_schema(request=s.ConfirmSerializer,
+                   summary="Re-review: the claim stands (reviewers; clears needs_rereview)")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def confirm(self, request, pk=None):
+        body = s.ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+
+        def confirm():
+            claim = self.get_object()
+            workflow.confirm(claim, request.user, body.validated_data["comment"])
+            return self._respond(claim)
+
+        return self.conditional(confirm)
 
     @extend_schema(responses=s.ClaimVersionSerializer, summary="A citable accepted version")
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)",
