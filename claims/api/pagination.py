@@ -132,6 +132,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, encode_cursor(self.last_id))
 
+    def get_paginated_response_schema(self, schema):
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["required"] = [name for name in envelope.get("required", []) if name != "count"]
+        envelope["properties"]["count"]["description"] = "Absent from a crawl (?cursor=)."
+        return envelope
+
     def get_schema_operation_parameters(self, view):
         return [*super().get_schema_operation_parameters(view), {
             "name": self.cursor_query_param, "required": False, "in": "query",

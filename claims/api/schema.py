@@ -4,12 +4,13 @@ a client generated from it must know the refusals too."""
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
 
 _DETAIL = inline_serializer("Problem", {"detail": serializers.CharField()})
-_FIELDS = inline_serializer("FieldErrors", {
-    "field_name": serializers.ListField(child=serializers.CharField(),
-                                        help_text="Messages per field (non_field_errors for the "
-                                                  "whole body)")})
+# Keys are the fields or parameters at fault (non_field_errors for the whole body), not one fixed name.
+_FIELDS = {"type": "object", "description": "Messages per field or parameter",
+           "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}},
+                                              {"type": "object"}, {"type": "string"}]}}
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -24,15 +25,22 @@ class CurationSchema(AutoSchema):
             if code not in bodies:
                 body = (self._get_response_for_code(serializer, code, direction=direction)
                         if serializer else {})
+                if "content" in body:
+                    # Refusals are JSON, also where the success is another media type.
+                    schema = next(iter(body["content"].values()))
+                    body["content"] = {media: schema for media in [*body["content"], "application/json"]}
                 bodies[code] = {**body, "description": description}
 
         add("400", _FIELDS, "The request is malformed; nothing was changed. Messages name "
                             "the parameter or field.")
+        add("401", _DETAIL, "Credentials are missing or not understood.")
         if method in _WRITES:
-            add("401", _DETAIL, "Credentials are missing or not understood.")
             add("403", _DETAIL, "Your role does not allow this (or the four-eyes rule).")
             add("409", _DETAIL, "The object's state does not allow this now; the message "
                                 "names the state and what is possible.")
+        if isinstance(view, ObtainAuthToken):
+            add("429", _DETAIL, "Too many failed sign-ins for this account or from this address: "
+                                "refused for LOGIN_COOLOFF_MINUTES, even with the right password.")
         if is_detail:
             add("404", _DETAIL, "No such object, or not one you may see.")
         if conditional and method == "GET" and is_detail:

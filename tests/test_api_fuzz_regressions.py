@@ -1,0 +1,72 @@
+"""What fuzzing the API against its schema found, each pinned as an ordinary request: the answer
+is no server error and is one the schema documents (status, content type, body)."""
+
+import pytest
+import schemathesis
+import yaml
+from django.core.wsgi import get_wsgi_application
+from schemathesis.checks import ignored_auth
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(db, settings):
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    body = yaml.safe_load(Client().get("/api/v1/schema/").content)
+    return schemathesis.from_dict(body, app=get_wsgi_application())
+
+
+def answer(schema, method, path, **parts):
+    """Send one request of the operation and check its answer against the schema."""
+    case = schema[path][method].make_case(**parts)
+    response = case.call_wsgi()
+    # Reads are public: a 200 without credentials is no "ignored auth" (tests/test_api_fuzz.py).
+    case.validate_response(response, excluded_checks=(ignored_auth,))
+    return response
+
+
+def test_unknown_token_on_the_json_lines_export_is_a_json_401_not_a_server_error(schema):
+    response = answer(schema, "GET", "/api/v1/exports/accepted.jsonl", query={"format": "jsonl"},
+                      headers={"Authorization": "Token not-a-key"})
+    assert response.status_code == 401
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "detail" in response.json
+
+
+@pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/vocab", "/api/v1/reviews/{id}/"])
+def test_unknown_token_on_a_read_is_a_documented_401(schema, path):
+    parts = {"path_parameters": {"id": 1}} if "{id}" in path else {}
+    response = answer(schema, "GET", path, headers={"Authorization": "Token not-a-key"}, **parts)
+    assert response.status_code == 401
+
+
+def test_a_crawl_page_without_a_count_matches_the_documented_list(schema):
+    response = answer(schema, "GET", "/api/v1/claims/", query={"cursor": ""})
+    assert response.status_code == 200
+    assert "count" not in response.json
+
+
+def test_field_errors_are_documented_as_messages_under_the_parameter_at_fault(schema):
+    response = answer(schema, "GET", "/api/v1/claims/", query={"page_size": "many"})
+    assert response.status_code == 400
+    assert list(response.json) == ["page_size"]
+
+
+def test_an_error_from_a_linked_data_view_is_documented_in_json(schema):
+    response = answer(schema, "GET", "/api/v1/vocab", query={"format": "json"},
+                      headers={"Authorization": "Token not-a-key"})
+    assert response.status_code == 401
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+def test_sign_in_lockout_is_a_documented_429(schema, personas, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        answer(schema, "POST", "/api/v1/auth/token/", media_type="application/json",
+               body={"username": "curator", "password": "wrong"})
+    response = answer(schema, "POST", "/api/v1/auth/token/", media_type="application/json",
+                      body={"username": "curator", "password": "pw"})
+    assert response.status_code == 429
