@@ -145,6 +145,13 @@ def test_papers_csv_gives_one_row_per_paper_with_the_lists_filters(api, curated)
         "10.1000/pre.084"]
 
 
+def test_an_empty_list_exports_as_a_header_and_an_empty_graph(api, curated):
+    assert download(api.get("/api/v1/claims/?format=csv&subject=nothing-here")) == (
+        ",".join(exports.CLAIM_HEADER) + "\r\n")
+    graph = parse(download(api.get("/api/v1/claims/?format=jsonld&search=nowhere-to-be-found")))
+    assert len(graph) == 0
+
+
 def populate(n):
     """n accepted claims, each with two accepted evidence items on papers of their own."""
     kind = make_evidence_type()

@@ -114,15 +114,17 @@ def claims_csv(claims, evidence) -> Iterator[str]:
     """One row per claim and evidence item in `evidence` (what the caller may see); a claim
     without any gives one row whose evidence columns are empty."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(CLAIM_HEADER)
+    lines = [writer.writerow(CLAIM_HEADER)]
     for batch in batches(claims, ("id", "uid", "text", "status")):
         cited = _by_claim(evidence, [claim["id"] for claim in batch], _CSV_EVIDENCE)
-        lines = []
         for claim in batch:
             head = (claim["uid"], claim["text"], claim["status"])
             for item in cited[claim["id"]] or [None]:
                 tail = _NO_EVIDENCE if item is None else [item[c] for c in _CSV_EVIDENCE[1:]]
                 lines.append(writer.writerow([*head, *tail]))
+        yield "".join(lines)
+        lines = []
+    if lines:  # no claims: the header alone
         yield "".join(lines)
 
 
@@ -135,15 +137,17 @@ _PAPER_COLUMNS = ("id", *(c for c in PAPER_HEADER if c != "topics"))
 def papers_csv(papers) -> Iterator[str]:
     """One row per paper; authors and topics are joined with "; ", flags are true or false."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(PAPER_HEADER)
+    lines = [writer.writerow(PAPER_HEADER)]
     for batch in batches(papers, _PAPER_COLUMNS):
         topics = _topics(Paper.topics.through, "paper_id", [paper["id"] for paper in batch])
-        lines = []
         for paper in batch:
             paper.update(authors="; ".join(paper["authors"]), topics="; ".join(topics[paper["id"]]),
                          authors_complete=_flag(paper["authors_complete"]),
                          is_retracted=_flag(paper["is_retracted"]))
             lines.append(writer.writerow([paper[c] for c in PAPER_HEADER]))
+        yield "".join(lines)
+        lines = []
+    if lines:
         yield "".join(lines)
 
 
@@ -211,13 +215,12 @@ class LinkedData:
 
     def claims_document(self, claims, evidence) -> Iterator[str]:
         """{"@context": ..., "@graph": [every claim]}, written batch by batch."""
-        yield '{"@context":' + orjson.dumps(self.context).decode() + ',"@graph":['
-        separator = ""
+        start = '{"@context":' + orjson.dumps(self.context).decode() + ',"@graph":['
         for batch in batches(claims, _LD_CLAIM):
             nodes = self.claim_nodes(batch, evidence)
-            yield separator + ",".join(orjson.dumps(node).decode() for node in nodes)
-            separator = ","
-        yield "]}\n"
+            yield start + ",".join(orjson.dumps(node).decode() for node in nodes)
+            start = ","
+        yield ("" if start == "," else start) + "]}\n"
 
 
 # --- responses ---
@@ -225,8 +228,8 @@ class LinkedData:
 
 def _streamed(chunks: Iterator[str], content_type: str, name: str,
               extension: str) -> StreamingHttpResponse:
-    """A download of chunks. The first is made before the response starts, so that the
-    filters' and the first batch's errors answer as errors instead of cutting a file short."""
+    """A download of chunks. The first (which holds the first batch) is made before the
+    response starts, so that its errors answer as errors instead of cutting a file short."""
     first = next(chunks, None)
 
     def rest():
