@@ -80,7 +80,8 @@ CLAIM_COLUMNS = f"""
     array_to_json(ARRAY(SELECT tp.slug FROM claims_claim_topics ct
                         JOIN claims_topic tp ON tp.id = ct.topic_id
                         WHERE ct.claim_id = c.id ORDER BY tp.slug)) AS topics,
-    c.status, c.review_round, c.retraction_reason, sup.uid AS superseded_by,
+    c.status, c.review_round, c.needs_rereview, c.rereview_reason, c.retraction_reason,
+    sup.uid AS superseded_by,
     cu1.username AS created_by, cu2.username AS updated_by,
     {iso('c.created_at')} AS created_at, {iso('c.updated_at')} AS updated_at,
     {EVIDENCE_COUNTS} AS evidence_counts,
@@ -107,7 +108,9 @@ PAPER_COLUMNS = f"""
     p.id, p.uid, p.doi, p.pmid, p.title,
     array_to_json(ARRAY(SELECT jsonb_array_elements_text(p.authors))) AS authors,
     p.authors_complete, p.journal, p.year, p.volume, p.pages, p.abstract, p.publication_type, p.url,
-    p.is_retracted, p.retraction_date, p.retraction_url,
+    p.is_retracted, p.retraction_date, p.retraction_url, p.published_version_id AS published_version,
+    array_to_json(ARRAY(SELECT pp.id FROM claims_paper pp WHERE pp.published_version_id = p.id
+                        ORDER BY pp.id)) AS preprints,
     array_to_json(ARRAY(SELECT tp.slug FROM claims_paper_topics pt
                         JOIN claims_topic tp ON tp.id = pt.topic_id
                         WHERE pt.paper_id = p.id ORDER BY tp.slug)) AS topics,

@@ -309,6 +309,7 @@ class _Corpus:
                 "retraction_date": _retraction_date(rng, year) if retracted else None,
                 "retraction_url": f"https://doi.org/10.5555/corpus.{pk}.retraction"
                                   if retracted else "",
+                "published_version_id": None,
             })
             for slug in rng.sample(statement.topics, min(len(statement.topics), rng.choice((1, 2)))):
                 self.sink.add(Paper.topics.through, {"id": self._next_id(Paper.topics.through),
@@ -438,6 +439,7 @@ class _Corpus:
             "superseded_by_id": superseded_by, "created_by_id": curator, "updated_by_id": editor,
             # Computed once every row is in (generate()); until then, that of no evidence.
             "synthesis": no_synthesis(), "synthesis_level": SynthesisLevel.NONE, "contested": False,
+            "needs_rereview": False, "rereview_reason": "",
         })
         topics = sorted(rng.sample(s.topics, min(len(s.topics), rng.choice((1, 2, 2, 3, 3)))))
         for slug in topics:

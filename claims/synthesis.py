@@ -4,7 +4,10 @@ can check by hand from the numbers its rule names.
 The rule (README, "Evidence synthesis", says the same):
 
 1. Only accepted evidence counts, and evidence citing a retracted paper (Paper.is_retracted)
-   is left out; the rule says how many items were.
+   is left out; the rule says how many items were. A preprint and its published version
+   (Paper.published_version) are one work: an item citing a preprint is left out when an
+   accepted item of the same claim, with the same direction and evidence type, cites its
+   published version, which counts in its stead (the rule says how many were left out).
 2. Each item weighs its evidence type's weight (EvidenceType.weight). An in vivo item (its
    type is, or descends from, ECO:0000179 animal model system study evidence or ECO:0000178
    in vivo assay evidence) that leaves any of the five study-quality items unreported
@@ -38,7 +41,7 @@ from decimal import Decimal
 
 from django.apps import apps as global_apps
 from django.db import connections, router, transaction
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 
 from claims import changes
 from claims.choices import Direction, Status, SynthesisLevel
@@ -66,6 +69,9 @@ class Tally:
     in_vivo: bool = False
     quality_reported: bool = True  # all five study-quality items reported, yes or no
     paper_retracted: bool = False
+    # Cites a preprint whose published version the claim's accepted evidence cites with the
+    # same direction and type: the work counts once, as the published version.
+    preprint_of_cited: bool = False
     count: int = 1
 
     @property
@@ -81,8 +87,9 @@ def synthesise(tallies: Iterable[Tally]) -> dict:
     """The synthesis of one claim's accepted evidence, as the API gives it:
     {level, score, contested, counts, by_evidence_type, rule}."""
     tallies = list(tallies)
-    counted = [t for t in tallies if not t.paper_retracted]
+    counted = [t for t in tallies if not (t.paper_retracted or t.preprint_of_cited)]
     left_out = sum(t.count for t in tallies if t.paper_retracted)
+    preprints = sum(t.count for t in tallies if t.preprint_of_cited and not t.paper_retracted)
     counts = dict.fromkeys(Direction.values, 0)
     by_type: dict[str, dict[str, int]] = {}
     weights = dict.fromkeys(Direction.values, Decimal(0))
@@ -102,7 +109,8 @@ def synthesise(tallies: Iterable[Tally]) -> dict:
         "contested": level == SynthesisLevel.CONTESTED,
         "counts": counts,
         "by_evidence_type": dict(sorted(by_type.items())),
-        "rule": " ".join(_rule(counts, weights, terms, score, level, left_out, halved)),
+        "rule": " ".join(_rule(counts, weights, terms, score, level, left_out, preprints,
+                               halved)),
     }
 
 
@@ -150,7 +158,7 @@ def _sum(terms: Counter) -> str:
     return " + ".join(parts)
 
 
-def _rule(counts, weights, terms, score, level, left_out, halved) -> list[str]:
+def _rule(counts, weights, terms, score, level, left_out, preprints, halved) -> list[str]:
     sentences = []
     if any(counts.values()):
         sentences.append(f"Accepted evidence counted: {counts[SUPPORTS]} supporting, "
@@ -159,6 +167,10 @@ def _rule(counts, weights, terms, score, level, left_out, halved) -> list[str]:
     if left_out:
         sentences.append(f"{_items(left_out)} citing a retracted paper "
                          f"{'is' if left_out == 1 else 'are'} left out.")
+    if preprints:
+        sentences.append(f"{_items(preprints)} citing a preprint {'is' if preprints == 1 else 'are'} "
+                         "left out: the published version is cited with the same direction and "
+                         "evidence type, and one work counts once.")
     if halved:
         sentences.append(f"{_items(halved)} of in vivo evidence {'does' if halved == 1 else 'do'} "
                          f"not report all of {QUALITY_ITEMS}, so "
@@ -183,10 +195,12 @@ def _tallies(claim_ids: list[int], apps, using: str) -> dict[int, list[Tally]]:
     reported = Q(**{f"{name}__isnull": False for name in QUALITY_FIELDS})
     rows = list(evidence.filter(claim_id__in=claim_ids, status=Status.ACCEPTED)
                 .annotate(reported=Case(When(reported, then=Value(True)), default=Value(False),
-                                        output_field=BooleanField()))
+                                        output_field=BooleanField()),
+                          preprint_of_cited=_published_version_cited(evidence, apps))
                 .order_by()
                 .values("claim_id", "direction", "evidence_type_id", "evidence_type__code",
-                        "evidence_type__weight", "paper__is_retracted", "reported")
+                        "evidence_type__weight", "paper__is_retracted", "reported",
+                        "preprint_of_cited")
                 .annotate(n=Count("id")))
     in_vivo = _in_vivo_types({row["evidence_type_id"] for row in rows}, apps, using)
     tallies: dict[int, list[Tally]] = {}
@@ -195,8 +209,22 @@ def _tallies(claim_ids: list[int], apps, using: str) -> dict[int, list[Tally]]:
             direction=row["direction"], evidence_type=row["evidence_type__code"],
             weight=Decimal(row["evidence_type__weight"]),
             in_vivo=row["evidence_type_id"] in in_vivo, quality_reported=bool(row["reported"]),
-            paper_retracted=bool(row["paper__is_retracted"]), count=row["n"]))
+            paper_retracted=bool(row["paper__is_retracted"]),
+            preprint_of_cited=bool(row["preprint_of_cited"]), count=row["n"]))
     return tallies
+
+
+def _published_version_cited(evidence, apps):
+    """Whether an item's paper is a preprint whose published version an accepted item of the
+    same claim cites with the same direction and type. False before migration 0010 (which
+    links preprints), as migration 0008 reads the models."""
+    paper = apps.get_model("claims", "Paper")
+    if not any(field.name == "published_version" for field in paper._meta.get_fields()):
+        return Value(False, output_field=BooleanField())
+    return Exists(evidence.filter(
+        claim_id=OuterRef("claim_id"), direction=OuterRef("direction"),
+        evidence_type_id=OuterRef("evidence_type_id"), status=Status.ACCEPTED,
+        paper_id=OuterRef("paper__published_version_id")))
 
 
 _ANCESTRY = """
