@@ -4,7 +4,9 @@ is no server error and is one the schema documents (status, content type, body).
 import pytest
 import schemathesis
 import yaml
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from schemathesis.checks import ignored_auth
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +16,15 @@ pytestmark = pytest.mark.django_db
 def schema(db, settings):
     from django.test import Client
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the host requests are sent to
     body = yaml.safe_load(Client().get("/api/v1/schema/").content)
-    return schemathesis.from_dict(body, app=get_wsgi_application())
+    # As Django's test client does: a request's end must not close the test's connection (on
+    # PostgreSQL that would end the transaction every test runs in).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.from_dict(body, app=get_wsgi_application())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def answer(schema, method, path, **parts):
