@@ -13,3 +13,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # REDIS_URL in the developer's shell must not make one test's response another's answer.
 API_CACHE = False
 API_COUNT_CACHE = False
+# Throttles are tested where rates are set (tests/test_api_throttle.py); elsewhere the suite's
+# thousands of requests from one address must not meet a limit, nor counts left in a shared Redis.
+API_THROTTLE_RATES = {"anon": None, "user": None}
