@@ -22,9 +22,10 @@ from claims.choices import Status
 from claims.models import Claim, Evidence, Paper
 
 
-def flag(claim_ids: Iterable[int], *, actor, reason: str) -> list[int]:
+def flag(claim_ids: Iterable[int], *, actor, reason: str, event: str) -> list[int]:
     """Flag these claims, those that are accepted, for re-review with this reason; returns
-    the ids of those flagged now (a claim already flagged for the same reason is left)."""
+    the ids of those flagged now (a claim already flagged for the same reason is left).
+    event: a few words for the history entry, whose reason holds 100 characters at most."""
     flagged = []
     with transaction.atomic():
         changes.lock()  # before any row lock, as every writer
@@ -37,7 +38,7 @@ def flag(claim_ids: Iterable[int], *, actor, reason: str) -> list[int]:
             claim.needs_rereview = True
             claim.rereview_reason = "\n".join([*lines, reason])
             claim._history_user = actor
-            claim._change_reason = f"flag for re-review: {reason}"
+            claim._change_reason = f"flag for re-review: {event}"
             claim.save(update_fields=["needs_rereview", "rereview_reason"])
             flagged.append(claim.pk)
     return flagged
@@ -49,12 +50,13 @@ def flag_citing(paper: Paper, *, actor) -> list[int]:
                                       claim__status=Status.ACCEPTED)
               .values_list("claim_id", flat=True).distinct())
     notice = f", notice {paper.retraction_url}" if paper.retraction_url else ""
-    return flag(claims, actor=actor, reason=f"A cited paper was retracted: {paper}{notice}.")
+    return flag(claims, actor=actor, reason=f"A cited paper was retracted: {paper}{notice}.",
+                event="a cited paper was retracted")
 
 
 def flag_contradicted(evidence: Evidence, *, actor) -> list[int]:
     """Flag the accepted claim that this evidence, just accepted on its own, contradicts."""
     where = f", {evidence.location}" if evidence.location else ""
-    return flag([evidence.claim_id], actor=actor, reason=(
-        f"Contradicting evidence was accepted: {evidence.evidence_type.code}, "
-        f"{evidence.paper}{where}."))
+    return flag([evidence.claim_id], actor=actor, event="contradicting evidence was accepted",
+                reason=(f"Contradicting evidence was accepted: {evidence.evidence_type.code}, "
+                        f"{evidence.paper}{where}."))

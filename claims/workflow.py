@@ -337,7 +337,8 @@ def confirm(claim: Claim, reviewer, comment: str) -> CuratorReview:
             raise TransitionNotAllowed("A re-review needs a comment: say why the claim stands.")
         locked.review_round += 1
         locked.needs_rereview, locked.rereview_reason = False, ""
-        _save(locked, reviewer, f"confirm: {comment}",
+        # The comment is kept whole in the review; a history reason holds 100 characters.
+        _save(locked, reviewer, "confirm after re-review",
               ["review_round", "needs_rereview", "rereview_reason"])
         record = CuratorReview.objects.create(claim=locked, review_round=locked.review_round,
                                               verdict=Verdict.APPROVE, comment=comment,

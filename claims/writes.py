@@ -141,7 +141,7 @@ def _unlink_preprints(paper: Paper, actor, reason: str):
     each with its history entry (the database's SET NULL alone would record nothing)."""
     for preprint in Paper.objects.select_for_update().filter(published_version=paper).order_by("pk"):
         preprint.published_version = None
-        _record(preprint, actor, reason or f"its published version was deleted: {paper}", False)
+        _record(preprint, actor, reason or "its published version was deleted", False)
         preprint.save(update_fields=["published_version"])
 
 

@@ -97,7 +97,7 @@ def test_a_paper_retracted_through_the_api_leaves_every_synthesis_and_flags_its_
     assert flagged.updated_by == personas.curator
     entry = flagged.history.first()
     assert entry.history_user == personas.curator
-    assert entry.history_change_reason.startswith("flag for re-review: A cited paper was retracted")
+    assert entry.history_change_reason == "flag for re-review: a cited paper was retracted"
 
 
 def test_flagged_claims_are_listed_by_needs_rereview_for_every_reader(api, personas, cited):
@@ -179,7 +179,7 @@ def test_confirm_clears_the_flag_with_an_approving_review_in_a_round_of_its_own(
     assert (record.claim, record.verdict, record.reviewer, record.review_round, record.comment) == (
         claim, "approve", personas.reviewer, claim.review_round, "Two later studies replicate Fig. 2.")
     assert claim.versions.count() == versions  # its content is what was accepted
-    assert claim.history.first().history_change_reason == "confirm: Two later studies replicate Fig. 2."
+    assert claim.history.first().history_change_reason == "confirm after re-review"
     assert "confirm" not in workflow.allowed_actions(claim, personas.reviewer)
 
 
