@@ -438,6 +438,7 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
         Status.ACCEPTED: {Status.DRAFT, Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED},
         Status.RETRACTED: {Status.DRAFT, Status.ACCEPTED, Status.REJECTED},
     }
+    reason_room = model.history.model._meta.get_field("history_change_reason").max_length
     refused, adopted = {}, []
     with transaction.atomic():
         changes.lock()  # before any row lock, as every writer
@@ -484,7 +485,7 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
             row.status, row.review_round = status, round_
             if is_claim:
                 row.retraction_reason, row.superseded_by_id = reason_given, successor
-            row._change_reason = f"adopt {status}: {reason}"
+            row._change_reason = f"adopt {status}: {reason}"[:reason_room]
             adopted.append(row)
         # One UPDATE per state, of which there are few; the rarer retractions in one more.
         groups = {}

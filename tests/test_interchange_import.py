@@ -189,6 +189,17 @@ def test_imported_rows_and_their_new_states_reach_the_change_feed(seeded, tmp_pa
     assert entries[-1] == ("claim", "updated", "accepted", True)  # it shows its evidence
 
 
+def test_a_long_file_name_is_shortened_in_the_history_reason(seeded, tmp_path):
+    name = "curation-export-from-the-partner-laboratory-mirror-" + "x" * 80 + ".jsonl"
+    claim = new_claim(status="accepted", review_round=1)
+    import_file(write(tmp_path / name, [claim]), "--as", "chief")
+    created, adopted = Claim.objects.get(uid=claim["uid"]).history.order_by("history_id")
+    assert created.history_change_reason.startswith("import_curation curation-export-from-the")
+    assert created.history_change_reason.endswith("…")
+    assert adopted.history_change_reason == f"adopt accepted: {created.history_change_reason}"
+    assert len(adopted.history_change_reason) <= 100
+
+
 def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal(seeded, tmp_path):
     err = StringIO()
     call_command("import_curation", write(tmp_path / "p.jsonl", [new_claim()]), stdout=StringIO(),

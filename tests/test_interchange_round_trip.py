@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from claims import corpus
-from claims.models import Claim, EvidenceType
+from claims.models import Claim, Evidence, EvidenceType, Paper
 from tests.interchange import (
     chief,
     database_state,
@@ -61,6 +61,22 @@ def test_evidence_citing_a_type_withdrawn_since_survives_a_round_trip(tmp_path):
     assert '"code":"in-vivo-animal-model"' in before and '"obsolete":true' in before
     assert after == before
     assert EvidenceType.objects.get(code="in-vivo-animal-model").obsolete
+
+
+def test_study_quality_and_a_preprint_s_published_version_survive_a_round_trip(tmp_path):
+    call_command("seed", "evidence_types", "sigma1r_als", verbosity=0)
+    Evidence.objects.filter(pk__in=Evidence.objects.order_by("pk")[:3].values("pk")).update(
+        randomised=True, blinded_assessment=False, litter_matched_controls=True)
+    published = Paper.objects.get(doi="10.1007/s13311-012-0140-y")
+    for n, doi in enumerate(("10.1101/2011.01.01", "10.9999/zz-preprint")):  # before and after it
+        preprint = Paper.objects.create(doi=doi, title=f"Preprint {n}", publication_type="preprint",
+                                        published_version=published)
+        Paper.objects.filter(pk=preprint.pk).update(created_at=published.created_at,
+                                                    updated_at=published.updated_at)
+    before, after = round_trip(tmp_path)
+    assert '"randomised":true' in before and '"published_version":"10.1007/s13311-012-0140-y"' in before
+    assert after == before
+    assert Paper.objects.filter(published_version__doi="10.1007/s13311-012-0140-y").count() == 2
 
 
 def test_records_in_any_order_import_as_in_dependency_order(tmp_path):

@@ -125,7 +125,7 @@ def load(path, *, actor=None, dry_run: bool = False, progress: Progress | None =
     progress = progress or _Quiet()
     scan = _Scan(path, progress)
     scan.run()
-    reason = f"import_curation {Path(path).name}"
+    reason = _reason(Path(path).name)
     loader = _Loader(scan, actor, reason)
     with transaction.atomic():
         changes.lock()  # before any row lock, as every writer
@@ -139,6 +139,14 @@ def load(path, *, actor=None, dry_run: bool = False, progress: Progress | None =
             transaction.on_commit(data_version.bump)
     loader.report.records, loader.report.dry_run = scan.records, dry_run
     return loader.report
+
+
+def _reason(name: str) -> str:
+    """The history's reason, "import_curation <file name>", within the length history keeps
+    (with room for workflow.adopt's "adopt <status>: " before it)."""
+    room = Claim.history.model._meta.get_field("history_change_reason").max_length
+    room -= len("import_curation ") + len("adopt retracted: ")
+    return f"import_curation {name if len(name) <= room else name[:room - 1] + '…'}"
 
 
 # --- reading lines ---
@@ -316,6 +324,7 @@ class _Loader:
         self.types: dict[int, EvidenceType] = {}  # the vocabulary, whole: see _type()
         self.obsolete_later: list[EvidenceType] = []
         self.deferred: list[_Row] = []  # retracted claims superseded by a claim not yet written
+        self.links_later: list[tuple[_Row, str, object]] = []  # to a record of its kind further on
         self.decided: set[int] = set()  # claims adopted as accepted or retracted
         self.adoption_refused = False
         self.now = timezone.now()
@@ -358,6 +367,8 @@ class _Loader:
         self._write(kind, rows)
 
     def _finish(self, name: str | None):
+        if self.links_later and name is not None:
+            self._link_later(KINDS[name])
         if name == "claim" and self.deferred:
             rows, self.deferred = self.deferred, []
             for row in rows:
@@ -367,6 +378,27 @@ class _Loader:
                     self._look_up("claim", [uid])
                     row.state["superseded_by_id"] = self.ids["claim"].get(uid)
             self._adopt(Claim, [row for row in rows if row.state["superseded_by_id"]])
+
+    def _link_later(self, kind: Kind):
+        """References to records of the same kind further on in the file (a preprint's
+        published version), set once the whole kind is in."""
+        rows, names = [], set()
+        for row, attname, key in self.links_later:
+            pk = self.ids[kind.name].get(key)
+            if pk is None or row.obj.pk is None:
+                continue  # that record, or this one, has a problem of its own
+            setattr(row.obj, attname, pk)
+            error = writes_bulk.validate(row.obj)
+            if error is not None:
+                self._problems_from(row.line, error)
+                continue
+            rows.append(row)
+            names.add(kind.model._meta.get_field(attname.removesuffix("_id")).name)
+        self.links_later = []
+        if rows:
+            refused = writes_bulk.update(kind.model, [r.obj for r in rows], sorted(names),
+                                         actor=self.actor, reason=self.reason)
+            self._refused(rows, refused)
 
     # references
 
@@ -555,8 +587,11 @@ class _Loader:
             else:
                 pk = None
                 if value is not None:
-                    pk = self._id(kind, row.line, name, how, reference(how, value))
+                    key = reference(how, value)
+                    pk = self._id(kind, row.line, name, how, key)
                     if pk is None:
+                        if how == kind.name and self._in_file(how, key):
+                            self.links_later.append((row, attname, key))  # further on
                         continue
                 if how == "evidence_type" and pk is not None:
                     setattr(obj, name, self._type(pk))

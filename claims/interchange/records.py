@@ -5,7 +5,12 @@ Everything is named by its natural key, never by a database id: evidence types b
 topics by slug, papers by DOI, else PMID, else URL (Paper.natural_key), claims, evidence and
 reviews by uid, versions by claim uid and number, users by username. The kinds are listed in
 dependency order: a record only names records of earlier kinds, or of its own kind (an
-evidence type's parent, the claim that supersedes a retracted one).
+evidence type's parent, a preprint's published version, the claim that supersedes a retracted
+one).
+
+Left out, on purpose: database ids; a paper's uid (papers are named by DOI, PMID or URL); a
+claim's evidence synthesis (derived from its evidence, computed again where it is imported)
+and its re-review flag (raised by events in the database that holds the claim).
 
 The JSON Schema of the records is fixtures/schema/curation.schema.json.
 """
@@ -19,7 +24,7 @@ from types import SimpleNamespace
 from django.db import models
 
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, EvidenceType, Paper, Topic
-from claims.models.claims import STUDY_FIELDS
+from claims.models.claims import QUALITY_FIELDS, STUDY_FIELDS
 from claims.models.papers import normalise_doi, normalise_pmid
 
 USER = "user"  # users are named (by username), never written as records of their own
@@ -51,8 +56,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("paper", Paper,
          ("doi", "pmid", "url", "title", "authors", "authors_complete", "journal", "year",
           "volume", "pages", "abstract", "publication_type", "is_retracted", "retraction_date",
-          "retraction_url", "topics", *_TIMESTAMPS),
-         key=("doi", "pmid", "url"), many={"topics": "topic"}),
+          "retraction_url", "published_version", "topics", *_TIMESTAMPS),
+         key=("doi", "pmid", "url"), refs={"published_version": "paper"}, many={"topics": "topic"}),
     Kind("claim", Claim,
          ("uid", "text", "subject", "relation", "object", "context", "topics", "status",
           "review_round", "retraction_reason", "superseded_by", "created_by", "updated_by",
@@ -60,7 +65,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          key=("uid",), refs={"superseded_by": "claim", **_AUTHORS}, many={"topics": "topic"}),
     Kind("evidence", Evidence,
          ("uid", "claim", "paper", "evidence_type", "direction", "excerpt", "location",
-          *STUDY_FIELDS, "notes", "status", "review_round", "created_by", "updated_by",
+          *STUDY_FIELDS, *QUALITY_FIELDS, "notes", "status", "review_round", "created_by",
+          "updated_by",
           *_TIMESTAMPS),
          key=("uid",),
          refs={"claim": "claim", "paper": "paper", "evidence_type": "evidence_type", **_AUTHORS}),
