@@ -10,9 +10,9 @@ class ClaimsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save, pre_save
         from simple_history.models import HistoricalChanges
-        from simple_history.signals import post_create_historical_record
+        from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
-        from claims import changes, data_version, synthesis
+        from claims import changes, data_version, history, synthesis
         from claims.models import CuratorReview, EvidenceType
 
         # Every committed write moves the data version on, which retires cached API responses.
@@ -23,6 +23,8 @@ class ClaimsConfig(AppConfig):
         # migration, are retired with it.
         post_migrate.connect(data_version.on_migrate, sender=self,
                              dispatch_uid="data-version:migrate")
+        pre_create_historical_record.connect(history.fit_reason,
+                                             dispatch_uid="history:fit-reason")
         # The change feed: an entry in the transaction of every recorded write (claims/changes.py).
         post_create_historical_record.connect(changes.on_history_record,
                                               dispatch_uid="change-feed:history")

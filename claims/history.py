@@ -11,6 +11,15 @@ _SKIP = {"updated_at", "updated_by"}
 _LABELS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
+def fit_reason(sender, history_instance, **kwargs):
+    """pre_create_historical_record: the reason column holds 100 characters and PostgreSQL
+    refuses more; the full text stays on the row it explains (retraction_reason, rereview_reason)."""
+    reason = history_instance.history_change_reason
+    room = type(history_instance)._meta.get_field("history_change_reason").max_length
+    if reason and len(reason) > room:
+        history_instance.history_change_reason = reason[:room - 1] + "…"
+
+
 def _user(user):
     return user.username if user else None
 

@@ -639,3 +639,27 @@ def test_retraction_releases_evidence_still_under_review(personas):
     assert pending.status == Status.DRAFT
     with pytest.raises(TransitionNotAllowed, match="retracted: its evidence is no longer reviewed"):
         workflow.submit(pending, personas.other_curator)
+
+
+def test_a_long_retraction_reason_is_kept_whole_and_history_holds_its_start(personas):
+    # The history column holds 100 characters and PostgreSQL enforces it; the full reason
+    # belongs to the claim.
+    claim = accepted_claim(personas)
+    reason = "The cohort was re-analysed after a labelling error; " * 10
+
+    workflow.retract(claim, personas.staff, reason)
+
+    claim.refresh_from_db()
+    assert claim.retraction_reason == reason.strip()
+    recorded = claim.history.latest("history_date").history_change_reason
+    assert recorded.startswith("retract: The cohort was re-analysed")
+    assert len(recorded) == 100 and recorded.endswith("…")
+
+
+def test_a_long_edit_reason_fits_the_history(personas):
+    claim = make_claim(personas.curator)
+
+    writes.update_claim(claim, actor=personas.curator, data={"text": "Edited text"},
+                        reason="x" * 300)
+
+    assert len(claim.history.latest("history_date").history_change_reason) == 100
