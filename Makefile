@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke
+.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke mirror-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: install
 # Bulk loads on this checkout: import_curation beside COPY, export_curation's memory (docs/performance.md).
 bench-loads: install
 	$(BIN)/python -m bench.loads $(LOADS_ARGS)
+
+# The change feed over HTTP: mirrors follow it while clients write; each must equal its listing.
+mirror-check: install
+	$(BIN)/python -m bench.mirror $(MIRROR_ARGS)
 
 bench-smoke: install
 	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
