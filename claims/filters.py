@@ -4,6 +4,8 @@ import django_filters as filters
 from django import forms
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from claims import roles, workflow
 from claims.choices import Direction, Relation, Status, SynthesisLevel
@@ -75,6 +77,16 @@ class ReportedFilter(filters.Filter):
         return qs.filter(**{self.field_name: value})
 
 
+# A slug each (drf-spectacular cannot follow topics__slug plus to_field_name to the model).
+@extend_schema_field(OpenApiTypes.STR)
+class TopicFilter(filters.ModelMultipleChoiceFilter):
+    """Topics by slug; given more than once, any of them matches."""
+
+    def __init__(self, **kwargs):
+        super().__init__(field_name="topics__slug", to_field_name="slug",
+                         queryset=Topic.objects.all(), distinct=True, **kwargs)
+
+
 def paper_q(value: str, prefix: str = "") -> Q:
     """A paper given by database id, DOI, or pmid:NNN; nothing matches anything else."""
     kind_lookup = paper_reference(value)
@@ -113,8 +125,7 @@ class PaperFilter(filters.FilterSet):
     year_from = YearFilter(field_name="year", lookup_expr="gte")
     year_to = YearFilter(field_name="year", lookup_expr="lte")
     journal = filters.CharFilter(lookup_expr="icontains")
-    topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
-                                              queryset=Topic.objects.all(), distinct=True)
+    topic = TopicFilter()
     publication_type = filters.CharFilter()
     is_retracted = StrictBooleanFilter()
 
@@ -134,8 +145,7 @@ _EVIDENCE_FILTERS = ("evidence_type", "paper", "direction")
 
 class ClaimFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
-    topic = filters.ModelMultipleChoiceFilter(field_name="topics__slug", to_field_name="slug",
-                                              queryset=Topic.objects.all(), distinct=True)
+    topic = TopicFilter()
     relation = filters.MultipleChoiceFilter(choices=Relation.choices)
     subject = filters.CharFilter(lookup_expr="icontains")
     object = filters.CharFilter(lookup_expr="icontains")

@@ -308,6 +308,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schemes a client can sign in with. DRF's own TokenAuthentication reads the same
+    # `Authorization: Token` header as the named tokens' class (which hands it keys it does not
+    # know): one scheme. RefuseUnknownCredentials signs no one in: none.
+    "AUTHENTICATION_WHITELIST": [
+        "claims.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 
 LOGGING = {
