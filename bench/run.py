@@ -120,6 +120,8 @@ def app_env(args, *, cache: bool) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # wrk and the harness speak plain HTTP on loopback: no redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "0",
         "DB_CONN_MAX_AGE": "600",
         "API_CACHE": "1" if cache else "0",
         # The throttles count as in production, at rates wrk's thousands of requests a second

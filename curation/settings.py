@@ -331,6 +331,17 @@ LOGGING = {
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# HTTPS only, in production: plain requests are redirected, and browsers told to use nothing
+# else for SECURE_HSTS_SECONDS (sent on HTTPS answers only, so a plain-HTTP run never gets it).
+# Behind a proxy that terminates HTTPS, TRUST_X_FORWARDED_PROTO=1, or every request looks plain
+# and is redirected for ever. SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0 for plain HTTP (compose
+# on localhost, the benchmarks); DEBUG runs (make run) have neither.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The container's own health check asks over plain HTTP from inside (Dockerfile).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Only a name submitted to the browsers' preload list is preloaded; the flag alone commits to nothing.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

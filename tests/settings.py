@@ -16,3 +16,8 @@ API_COUNT_CACHE = False
 # Throttles are tested where rates are set (tests/test_api_throttle.py); elsewhere the suite's
 # thousands of requests from one address must not meet a limit, nor counts left in a shared Redis.
 API_THROTTLE_RATES = {"anon": None, "user": None}
+# The webhook tests' receivers listen on loopback; tests/test_webhook_destinations.py turns it off.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+# The test client and the live server speak plain HTTP; production's redirect to HTTPS is
+# tested where it is switched on (tests/test_deploy_checks.py).
+SECURE_SSL_REDIRECT = False
