@@ -440,6 +440,7 @@ class _Corpus:
             # Computed once every row is in (generate()); until then, that of no evidence.
             "synthesis": no_synthesis(), "synthesis_level": SynthesisLevel.NONE, "contested": False,
             "needs_rereview": False, "rereview_reason": "",
+            "assigned_reviewer_id": None, "assigned_at": None,
         })
         topics = sorted(rng.sample(s.topics, min(len(s.topics), rng.choice((1, 2, 2, 3, 3)))))
         for slug in topics:

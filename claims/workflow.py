@@ -13,12 +13,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import changes, rereview, roles
 from claims.choices import Direction, Status, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.models.base import as_id
+from claims.models.claims import ASSIGNMENT_FIELDS
 from claims.versions import claim_content, content_hash
 
 # Claim transitions, as (action, from-state, to-state). Reviews are listed by verdict.
@@ -100,16 +102,22 @@ def _check_staff(actor):
         raise TransitionNotAllowed("Only staff may retract a claim.", forbidden=True)
 
 
-def _check_reviewer(obj, reviewer, verdict: str):
-    if not roles.is_reviewer(reviewer):
-        raise TransitionNotAllowed(f"Only reviewers may review a {_kind(obj)}.", forbidden=True)
-    _check_state(obj, verdict)
+def _involved(obj) -> set:
+    """Who may not review obj (four-eyes): its author and last editor, and for a claim those
+    of the evidence submitted with it."""
     involved = {obj.created_by_id, obj.updated_by_id}
     if isinstance(obj, Claim):
         for evidence in obj.evidence.all():
             if evidence.status == Status.SUBMITTED:
                 involved |= {evidence.created_by_id, evidence.updated_by_id}
-    if reviewer.pk in involved:
+    return involved
+
+
+def _check_reviewer(obj, reviewer, verdict: str):
+    if not roles.is_reviewer(reviewer):
+        raise TransitionNotAllowed(f"Only reviewers may review a {_kind(obj)}.", forbidden=True)
+    _check_state(obj, verdict)
+    if reviewer.pk in _involved(obj):
         raise TransitionNotAllowed(
             f"Four-eyes rule: you created or last edited this {_kind(obj)}, "
             "so another reviewer must review it.", forbidden=True)
@@ -247,6 +255,8 @@ def _transition(obj, actor, action: str, target: str, *, reason: str, extra=None
         for name, value in (extra or {}).items():
             setattr(locked, name, value)
             fields.append(name)
+        if isinstance(locked, Claim):
+            fields += _end_assignment(locked)
         _save(locked, actor, reason, fields)
         if isinstance(locked, Claim):
             follow = {"submit": (Status.DRAFT, Status.SUBMITTED),
@@ -339,7 +349,7 @@ def confirm(claim: Claim, reviewer, comment: str) -> CuratorReview:
         locked.needs_rereview, locked.rereview_reason = False, ""
         # The comment is kept whole in the review; a history reason holds 100 characters.
         _save(locked, reviewer, "confirm after re-review",
-              ["review_round", "needs_rereview", "rereview_reason"])
+              ["review_round", "needs_rereview", "rereview_reason", *_end_assignment(locked)])
         record = CuratorReview.objects.create(claim=locked, review_round=locked.review_round,
                                               verdict=Verdict.APPROVE, comment=comment,
                                               reviewer=reviewer)
@@ -384,6 +394,10 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
                                                   verdict=Verdict.APPROVE)
                      .values("reviewer").distinct().count())
         if approvals < required_approvals():
+            if is_claim and obj.assigned_reviewer_id == reviewer.pk:
+                # The assignee has given their verdict: another reviewer may now be asked.
+                _unassign(obj)
+                _save(obj, reviewer, "approve: assignment done", list(ASSIGNMENT_FIELDS))
             return obj.status
         target = Status.ACCEPTED
     elif verdict == Verdict.REJECT:
@@ -391,7 +405,7 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
     else:
         target = Status.DRAFT
     obj.status = target
-    _save(obj, reviewer, verdict, ["status"])
+    _save(obj, reviewer, verdict, ["status", *(_end_assignment(obj) if is_claim else ())])
     if is_claim:
         _move_evidence(obj, reviewer, Status.SUBMITTED, target, reason=f"{verdict} with claim")
     if target == Status.ACCEPTED:
@@ -400,6 +414,116 @@ def _apply_verdict(obj, reviewer, verdict: str) -> str:
             # Evidence is accepted on its own only on an accepted claim: one to look at again.
             rereview.flag_contradicted(obj, actor=reviewer)
     return target
+
+
+# --- assignment: which reviewer is asked to decide a claim that waits for one ---
+
+
+def _awaits_review(claim: Claim) -> bool:
+    return claim.status == Status.SUBMITTED or (claim.status == Status.ACCEPTED
+                                                and claim.needs_rereview)
+
+
+def _unassign(claim: Claim):
+    claim.assigned_reviewer, claim.assigned_at = None, None
+
+
+def _end_assignment(claim: Claim) -> list[str]:
+    """An assignment lasts while the claim waits for a reviewer: when a change ends that wait
+    (a decision, a withdrawal, a confirmation, a retraction), the fields to save with it."""
+    if claim.assigned_reviewer_id is None or _awaits_review(claim):
+        return []
+    _unassign(claim)
+    return list(ASSIGNMENT_FIELDS)
+
+
+def _check_assign(claim: Claim, reviewer, actor):
+    # Who asks comes first, then the claim's state, then who is asked.
+    if not roles.has_staff_powers(actor):
+        if not roles.is_reviewer(actor):
+            raise TransitionNotAllowed("Only staff and reviewers may assign a claim for review.",
+                                       forbidden=True)
+        if reviewer is not None and reviewer.pk != actor.pk:
+            raise TransitionNotAllowed(
+                "A reviewer may take a claim for themself only; staff assign other reviewers.",
+                forbidden=True)
+        if claim.assigned_reviewer_id not in (None, actor.pk):
+            raise TransitionNotAllowed(
+                f"The claim is assigned to {claim.assigned_reviewer}; only staff may reassign it.",
+                forbidden=True)
+    if not _awaits_review(claim):
+        state = "accepted and not flagged for re-review" if claim.status == Status.ACCEPTED \
+            else claim.status
+        raise TransitionNotAllowed(
+            f"Cannot assign: the claim is {state}. Only a submitted claim, or an accepted one "
+            "flagged for re-review, waits for a reviewer.")
+    if reviewer is None:
+        return
+    name = reviewer.get_username()
+    if not (reviewer.is_active and roles.is_reviewer(reviewer)):
+        raise TransitionNotAllowed(f"{name} is not a reviewer: only reviewers are assigned claims.")
+    if claim.status == Status.SUBMITTED:
+        involved = _involved(claim)
+    else:  # re-review: the four-eyes rule of _check_confirm
+        involved = {claim.created_by_id, claim.updated_by_id}
+    if reviewer.pk in involved:
+        raise TransitionNotAllowed(
+            f"Four-eyes rule: {name} created or last edited this claim or evidence submitted "
+            "with it, so another reviewer must review it.")
+    if claim.status == Status.SUBMITTED and claim.reviews.filter(
+            reviewer=reviewer, review_round=claim.review_round).exists():
+        raise TransitionNotAllowed(f"{name} has already reviewed this submission of the claim.")
+
+
+def can_assign(claim: Claim, reviewer, actor) -> bool:
+    """Whether actor may assign this claim to reviewer (None: clear its assignment) now."""
+    try:
+        _check_assign(claim, reviewer, actor)
+    except TransitionNotAllowed:
+        return False
+    return True
+
+
+def _notify_assignee(claim: Claim, reviewer, actor):
+    if not reviewer.email:
+        return
+    waiting = ("flagged for re-review" if claim.status == Status.ACCEPTED
+               else f"submitted for review (round {claim.review_round})")
+    subject = "A claim waits for your review"
+    body = (f"{actor} asked you to review claim {claim.pk}, {waiting}:\n\n{claim.text}\n\n"
+            "It comes first in your review queue and on your dashboard in the admin.\n")
+    transaction.on_commit(lambda: send_mail(subject, body, None, [reviewer.email],
+                                            fail_silently=True))
+
+
+def assign(claim: Claim, reviewer, actor) -> Claim:
+    """Ask reviewer to decide a claim that waits for review; reviewer None clears the ask.
+
+    A claim waits for review while submitted, or while accepted and flagged for re-review.
+    The assignee must be able to decide it: a reviewer, not its author or last editor nor
+    those of evidence submitted with it, not yet a reviewer of this submission. Staff assign,
+    reassign and clear; a reviewer may take an unassigned claim for themself and give their
+    own back. The assignee is told by mail once the transaction commits (unless they took it
+    themself). The assignment ends when the assignee gives their verdict, or when the claim
+    stops waiting (decided, sent back, withdrawn, confirmed, retracted). Assigning the
+    current assignee again changes nothing.
+    """
+    with transaction.atomic():
+        locked = _lock(claim)
+        _check_assign(locked, reviewer, actor)
+        if locked.assigned_reviewer_id == (reviewer.pk if reviewer else None):
+            return claim
+        if reviewer is None:
+            reason = f"unassign {locked.assigned_reviewer.get_username()}"
+            _unassign(locked)
+        else:
+            reason = f"assign to {reviewer.get_username()}"
+            locked.assigned_reviewer, locked.assigned_at = reviewer, timezone.now()
+        _save(locked, actor, reason, list(ASSIGNMENT_FIELDS))
+        if reviewer is not None and reviewer.pk != actor.pk:
+            _notify_assignee(locked, reviewer, actor)
+    _refresh(claim)
+    return claim
 
 
 def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:

@@ -32,6 +32,8 @@ FROZEN_EVIDENCE_FIELDS = ("claim", "paper", "evidence_type", "direction", "excer
                           *STUDY_FIELDS, *QUALITY_FIELDS)
 # Derived from the claim's accepted evidence (claims/synthesis.py): never edited, not history.
 SYNTHESIS_FIELDS = ("synthesis", "synthesis_level", "contested")
+# Who is asked to review a claim now (claims/workflow.py, assign): work in progress, not history.
+ASSIGNMENT_FIELDS = ("assigned_reviewer", "assigned_at")
 # Under review, content waits for the verdict (an approval must be of what the reviewer saw);
 # accepted, it is what versions cite.
 FROZEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.RETRACTED)
@@ -131,8 +133,17 @@ class Claim(HasUid, Timestamped):
                   "confirm that it stands, or staff retract it.")
     rereview_reason = models.TextField("re-review reason", blank=True, editable=False,
                                        help_text="What changed, one line each.")
+    # Set and cleared by workflow.assign only; cleared too when the claim is decided, sent
+    # back or confirmed. Kept out of the history columns: the history entry's reason names
+    # the assignee, and the API's history stays as it was.
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, db_index=True,
+        on_delete=models.PROTECT, related_name="claims_assigned",
+        help_text="The reviewer asked to decide it; it comes first in their review queue.")
+    assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=["topics"], excluded_fields=list(SYNTHESIS_FIELDS))
+    history = HistoricalRecords(m2m_fields=["topics"],
+                                excluded_fields=[*SYNTHESIS_FIELDS, *ASSIGNMENT_FIELDS])
     objects = ClaimManager()
 
     class Meta:
@@ -158,6 +169,16 @@ class Claim(HasUid, Timestamped):
                 | (Q(needs_rereview=False) & Q(rereview_reason="")),
                 name="claim_rereview_has_reason",
                 violation_error_message="A claim flagged for re-review says why, and only then.",
+            ),
+            # Assigned only while waiting for a reviewer: submitted, or flagged for re-review.
+            models.CheckConstraint(
+                condition=(Q(assigned_reviewer__isnull=True) & Q(assigned_at__isnull=True))
+                | (Q(assigned_reviewer__isnull=False) & Q(assigned_at__isnull=False)
+                   & (Q(status=Status.SUBMITTED)
+                      | Q(status=Status.ACCEPTED, needs_rereview=True))),
+                name="claim_assigned_while_awaiting_review",
+                violation_error_message="Only a submitted claim, or one flagged for re-review, "
+                                        "is assigned to a reviewer, and then with its time.",
             ),
         ]
 
