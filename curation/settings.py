@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from curation.env import env_bool, env_int, env_list, env_str
@@ -51,11 +52,14 @@ INSTALLED_APPS = [
     "import_export",
     "corsheaders",
     "axes",
+    "csp",
     "claims",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the response cache: cached answers carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the response cache, so cached answers carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -345,3 +349,24 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+
+# Content Security Policy (django-csp): scripts, fonts, images and requests from this site only,
+# so a script that slipped into a page as text cannot run. The admin, the browsable API and
+# Swagger UI (its assets from drf-spectacular-sidecar, its start-up script a file of its own)
+# need no inline script. Styles may be inline: the browsable API writes style attributes and
+# Swagger UI's page a style element, and a style runs no code. Images may be data: URIs
+# (Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}

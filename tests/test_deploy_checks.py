@@ -134,6 +134,18 @@ def test_hsts_duration_comes_from_the_environment():
     assert values["SECURE_HSTS_SECONDS"] == 3600 and values["SECURE_HSTS_PRELOAD"] is False
 
 
+@pytest.mark.django_db
+def test_every_answer_carries_a_content_security_policy_that_allows_only_this_site_s_scripts(client):
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in client.get("/healthz")["Content-Security-Policy"].split(";")
+        if part.strip()
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+
+
 def test_passwords_that_are_short_common_numeric_or_like_the_username_are_refused():
     from django.contrib.auth.models import User
 
