@@ -24,7 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims import destinations
 from claims.models import Change, Subscription, SubscriptionState
+from claims.models.webhooks import new_secret
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ def register(subscription: Subscription, *, from_start: bool = False) -> Subscri
     current end, or at 0 to deliver the whole feed."""
     subscription.cursor = 0 if from_start else feed_end()
     subscription.full_clean()
+    destinations.check_url(subscription.url)
     subscription.save()
     if from_start:
         _kick_after_commit([subscription.pk])
@@ -68,8 +71,17 @@ def edit(subscription: Subscription, *, url: str | None = None,
     if kinds is not None:
         subscription.kinds = kinds
     subscription.full_clean()
+    destinations.check_url(subscription.url)
     subscription.save(update_fields=["url", "kinds"])
     return subscription
+
+
+def rotate_secret(subscription: Subscription) -> str:
+    """A new signing secret, in force for the next delivery; the old one signs nothing more."""
+    secret = new_secret()
+    Subscription.objects.filter(pk=subscription.pk).update(secret=secret)
+    subscription.secret = secret
+    return secret
 
 
 def pause(subscription: Subscription, reason: str) -> None:

@@ -181,6 +181,9 @@ WEBHOOK_PAGE_SIZE = env_int("WEBHOOK_PAGE_SIZE", 100)
 # Pages one task sends before it makes way for other subscriptions' deliveries.
 WEBHOOK_PAGES_PER_RUN = 10
 WEBHOOK_LOCK_PREFIX = "curation:webhook-lock:"
+# Webhooks go to public addresses only (claims/destinations.py): a receiver inside the
+# deployment's own network (a private, loopback or link-local address) needs this on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 # Sessions live in the database: any process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

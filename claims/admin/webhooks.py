@@ -3,9 +3,10 @@ pause and resume them. Registering and state changes go through claims/webhooks.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from claims import webhooks
+from claims import destinations, webhooks
 from claims.models import Subscription, SubscriptionState
 from claims.models.changes import ChangeKind
 
@@ -23,6 +24,14 @@ class SubscriptionForm(forms.ModelForm):
         model = Subscription
         fields = ["owner", "url", "kinds"]
 
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            destinations.check_url(url)
+        except ValidationError as refused:
+            raise forms.ValidationError(refused.message_dict["url"]) from refused
+        return url
+
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
@@ -35,7 +44,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner",)
     readonly_fields = ("state", "paused_reason", "consecutive_failures", "retry_at", "cursor",
                        "last_delivery_at", "last_error", "created_at")
-    actions = ("pause_selected", "resume_selected")
+    actions = ("pause_selected", "resume_selected", "rotate_secret")
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -70,6 +79,19 @@ class SubscriptionAdmin(admin.ModelAdmin):
         for subscription in queryset.filter(state=SubscriptionState.ACTIVE):
             webhooks.pause(subscription, f"Paused by {request.user.get_username()}.")
         self.message_user(request, "Paused.", messages.SUCCESS)
+
+    @admin.action(description="Replace the signing secret of the selected subscription")
+    def rotate_secret(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select one subscription: its new secret is shown once.",
+                              messages.ERROR)
+            return
+        subscription = queryset.get()
+        secret = webhooks.rotate_secret(subscription)
+        self.message_user(request, format_html(
+            "The new secret of {} is <code>{}</code>. It is shown only now: give it to the "
+            "receiver; deliveries from now on are signed with it.", subscription.url, secret),
+            messages.WARNING)
 
     @admin.action(description="Resume the selected subscriptions (deliver from their cursors)")
     def resume_selected(self, request, queryset):

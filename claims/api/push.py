@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.request import Request
 
-from claims import webhooks
+from claims import destinations, webhooks
 from claims.api import feed
 from claims.api.renderers import FastJSONRenderer
 from claims.models import Subscription, SubscriptionState
@@ -109,7 +109,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+_opener = destinations.opener(_NoRedirects)
 
 
 def _active(subscription_id: int) -> Subscription | None:

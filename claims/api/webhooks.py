@@ -75,6 +75,14 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         webhooks.edit(serializer.instance, **serializer.validated_data)
 
+    @extend_schema(request=None, responses=CreatedSubscriptionSerializer,
+                   summary="Replace the subscription's signing secret; the new one is shown only now")
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        subscription = self.get_object()
+        webhooks.rotate_secret(subscription)
+        return Response(CreatedSubscriptionSerializer(subscription).data)
+
     @extend_schema(request=None, responses=SubscriptionSerializer,
                    summary="Deliver again to a paused subscription, from its cursor")
     @action(detail=True, methods=["post"])
