@@ -2,15 +2,20 @@
 
 from django import forms
 from django.contrib import admin
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 
+from claims.admin import badges
 from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.admin.imports import ClaimResource, ImportsThroughServices
+from claims.admin.list_filters import COUNTED, EvidenceDirectionFilter, EvidenceTypeTreeFilter
 from claims.admin.queues import ClaimQueueFilter, EvidenceQueueFilter
+from claims.admin.widgets import KnownChoiceAutocomplete, KnownChoicesForm
+from claims.choices import Direction
 from claims.history import history_of
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.models.claims import (
@@ -25,6 +30,10 @@ from claims.models.claims import (
 REVIEW_STATE_FIELDS = ("status", "review_round")
 REREVIEW_FIELDS = ("needs_rereview", "rereview_reason")
 RECORD_FIELDS = ("uid", "created_by", "created_at", "updated_by", "updated_at")
+# The claims list sorts its evidence column by the number of items the badges count.
+EVIDENCE_TOTAL = sum((F(f"evidence_{direction}") for direction in Direction.values), Value(0))
+PAPER_HELP = ("Type a DOI, a PMID or words of the title. A paper not stored yet: type its DOI or "
+              "PMID, then + adds it with that identifier filled in.")
 
 
 def _short(text: str, length: int = 90) -> str:
@@ -104,7 +113,7 @@ class ReportedSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "not reported"), ("true", "yes"), ("false", "no")]
 
 
-class EvidenceInlineForm(forms.ModelForm):
+class EvidenceInlineForm(KnownChoicesForm):
     """A row of the claim's evidence: accepted rows show what reviewers accepted, unchangeable."""
 
     def __init__(self, *args, **kwargs):
@@ -143,6 +152,15 @@ class EvidenceInline(admin.TabularInline):
             widget.can_change_related = widget.can_delete_related = widget.can_view_related = False
         return formfield
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The selected paper and type come from the rows' select_related, not a query per row.
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site,
+                                                       using=kwargs.get("using"))
+        if db_field.name == "paper":
+            kwargs["help_text"] = PAPER_HELP
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("paper", "evidence_type")
 
@@ -170,10 +188,12 @@ class ClaimVersionInline(ReadOnlyInline):
 @admin.register(Claim)
 class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, HistoryAdmin):
     resource_classes = (ClaimResource,)
-    list_display = ("text_short", "status", "review_round", "needs_rereview", "evidence_count",
-                    "created_by", "updated_by", "updated_at")
-    list_filter = (ClaimQueueFilter, "status", "needs_rereview", "relation", "topics",
-                   ("created_by", admin.RelatedOnlyFieldListFilter))
+    list_display = ("text_short", "state_badge", "evidence_badges", "level_badge", "review_round",
+                    "needs_rereview", "created_by", "updated_by", "updated_at")
+    list_filter = (ClaimQueueFilter, "status", "synthesis_level", "contested",
+                   EvidenceDirectionFilter, EvidenceTypeTreeFilter, "needs_rereview", "topics",
+                   "relation", ("created_by", admin.RelatedOnlyFieldListFilter))
+    ordering = ("-updated_at", "-id")  # what changed last comes first
     list_select_related = ("created_by", "updated_by")
     search_fields = ("text", "subject", "object", "context", "evidence__paper__title",
                      "evidence__paper__doi")
@@ -191,9 +211,14 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
     actions = CLAIM_ACTIONS
     history_list_display = ("status", "review_round")
 
+    class Media:
+        css = {"all": [badges.CSS]}
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            evidence_total=count_of(Evidence.objects, "claim"))
+        # Counted in the list's one query, a subquery per direction (count_of).
+        return super().get_queryset(request).annotate(**{
+            f"evidence_{direction}": count_of(COUNTED.filter(direction=direction), "claim")
+            for direction in Direction.values})
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -218,17 +243,28 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
     def text_short(self, claim):
         return _short(claim.text)
 
-    @admin.display(description="evidence", ordering="evidence_total")
-    def evidence_count(self, claim):
-        return claim.evidence_total
+    @admin.display(description="state", ordering="status")
+    def state_badge(self, claim):
+        return badges.state(claim.status)
+
+    @admin.display(description="evidence (+ − ?)", ordering=EVIDENCE_TOTAL.desc())
+    def evidence_badges(self, claim):
+        return badges.direction_counts(
+            {direction: getattr(claim, f"evidence_{direction}") for direction in Direction.values},
+            what="evidence items (rejected ones not counted)")
+
+    @admin.display(description="synthesis", ordering="synthesis_level")
+    def level_badge(self, claim):
+        return badges.level(claim.synthesis_level, contested=claim.contested,
+                            score=claim.synthesis.get("score"))
 
 
 @admin.register(Evidence)
 class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
-    list_display = ("__str__", "claim_short", "paper", "evidence_type", "location", "status",
-                    "created_by")
-    list_filter = (EvidenceQueueFilter, "status", "direction",
-                   ("evidence_type", admin.RelatedOnlyFieldListFilter), "sex")
+    list_display = ("direction_badge", "claim_short", "paper", "evidence_type", "location",
+                    "state_badge", "created_by", "updated_at")
+    list_filter = (EvidenceQueueFilter, "status", "direction", EvidenceTypeTreeFilter, "sex")
+    ordering = ("-updated_at", "-id")
     list_select_related = ("claim", "paper", "evidence_type", "created_by")
     search_fields = ("excerpt", "notes", "location", "species", "model", "claim__text",
                      "paper__title", "paper__doi")
@@ -249,6 +285,9 @@ class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
     actions = EVIDENCE_ACTIONS
     history_list_display = ("status", "review_round")
 
+    class Media:
+        css = {"all": [badges.CSS]}
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in QUALITY_FIELDS:
             kwargs["widget"] = ReportedSelect
@@ -264,3 +303,11 @@ class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
     @admin.display(description="claim", ordering="claim__text")
     def claim_short(self, evidence):
         return _short(evidence.claim.text, 60)
+
+    @admin.display(description="direction", ordering="direction")
+    def direction_badge(self, evidence):
+        return badges.direction(evidence.direction)
+
+    @admin.display(description="state", ordering="status")
+    def state_badge(self, evidence):
+        return badges.state(evidence.status)
