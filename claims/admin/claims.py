@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 
-from claims.admin import badges
+from claims.admin import assignment, badges
 from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.admin.imports import ClaimResource, ImportsThroughServices
@@ -190,7 +190,8 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
     resource_classes = (ClaimResource,)
     list_display = ("text_short", "state_badge", "evidence_badges", "level_badge", "review_round",
                     "needs_rereview", "created_by", "updated_by", "updated_at")
-    list_filter = (ClaimQueueFilter, "status", "synthesis_level", "contested",
+    list_filter = (ClaimQueueFilter, *assignment.ASSIGNMENT_FILTERS,
+                   "status", "synthesis_level", "contested",
                    EvidenceDirectionFilter, EvidenceTypeTreeFilter, "needs_rereview", "topics",
                    "relation", ("created_by", admin.RelatedOnlyFieldListFilter))
     ordering = ("-updated_at", "-id")  # what changed last comes first
@@ -208,7 +209,7 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
         ("Record", {"fields": RECORD_FIELDS, "classes": ("collapse",)}),
     )
     inlines = (EvidenceInline, ClaimReviewInline, ClaimVersionInline)
-    actions = CLAIM_ACTIONS
+    actions = [*CLAIM_ACTIONS, *assignment.ASSIGNMENT_ACTIONS]
     history_list_display = ("status", "review_round")
 
     class Media:
@@ -219,6 +220,9 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
         return super().get_queryset(request).annotate(**{
             f"evidence_{direction}": count_of(COUNTED.filter(direction=direction), "claim")
             for direction in Direction.values})
+
+    def get_ordering(self, request):
+        return assignment.ordering(request, super().get_ordering(request))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
