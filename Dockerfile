@@ -20,7 +20,7 @@ COPY fixtures/ fixtures/
 COPY docker/entrypoint.sh docker/entrypoint.sh
 
 # Hashed, compressed static files for whitenoise (DEBUG off selects the manifest storage).
-# The settings refuse to load without a real SECRET_KEY (32+ characters): this throwaway one exists for this
+# The settings refuse to load without a real SECRET_KEY (50+ characters, 5+ different): this throwaway one exists for this
 # command only and is not kept in the image.
 RUN SECRET_KEY=collectstatic-at-build-time-only-never-served-nor-kept-in-the-image DEBUG=0 python manage.py collectstatic --no-input
 
