@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from claims import changes, synthesis
+from claims import changes, rereview, synthesis
 from claims.models import Claim, CuratorReview, Evidence, Paper
 from claims.models.changes import ChangeAction
 
@@ -83,6 +83,7 @@ def update(model, objs: list, fields: list[str], *, actor, reason: str,
     database refused."""
     mark = _history_mark(model)
     refused = {}
+    retracting = _retracting(model, objs, fields)
     try:
         with transaction.atomic():
             _save(model, objs, fields, actor, reason)
@@ -104,7 +105,20 @@ def update(model, objs: list, fields: list[str], *, actor, reason: str,
         _add_many(model, name, {pk: ids - have[pk] for pk, ids in wanted.items()})
     _finish(model, list(kept), mark)
     announce(model, list(kept))
+    for paper in retracting:
+        if paper.pk in kept:
+            rereview.flag_citing(paper, actor=actor)
     return refused
+
+
+def _retracting(model, objs: list, fields: list[str]) -> list:
+    """The papers among objs that these changes mark retracted: the claims resting on them
+    are flagged for re-review as writes.save flags them (claims/rereview.py)."""
+    if model is not Paper or "is_retracted" not in fields:
+        return []
+    already = set(Paper.objects.filter(pk__in=[o.pk for o in objs], is_retracted=True)
+                  .values_list("pk", flat=True))
+    return [obj for obj in objs if obj.is_retracted and obj.pk not in already]
 
 
 def announce(model, pks: list[int], *, created: bool = False):

@@ -224,3 +224,25 @@ def test_the_readme_example_imports_into_an_empty_database_and_beside_the_seed(t
     assert list(EvidenceType.objects.values_list()) == types
     assert Topic.objects.count() == 3 and Evidence.objects.count() == 31
     assert "claim                 1 created" in report
+
+
+def test_a_paper_marked_retracted_by_import_flags_the_accepted_claims_resting_on_it(
+        seeded, tmp_path):
+    cited = Evidence.objects.filter(status=Status.ACCEPTED, claim__status=Status.ACCEPTED).first()
+    record = next(p for p in records(export_text(), "paper")
+                  if (p["doi"], p["pmid"]) == (cited.paper.doi, cited.paper.pmid))
+    record.update(is_retracted=True, retraction_date="2024-05-01")
+    path = write(tmp_path / "retractions.jsonl", [record])
+
+    import_file(path, "--as", "chief")
+
+    claim = Claim.objects.get(pk=cited.claim_id)
+    assert claim.needs_rereview
+    assert f"A cited paper was retracted: {cited.paper}" in claim.rereview_reason
+    assert claim.history.latest("history_id").history_change_reason == (
+        "flag for re-review: a cited paper was retracted")
+    assert Change.objects.filter(uid=claim.uid, kind="claim").exists()
+    # Importing the same file again flags nothing more.
+    before = claim.history.count()
+    import_file(path, "--as", "chief")
+    assert claim.history.count() == before
