@@ -1,4 +1,5 @@
 import re
+import unicodedata
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -9,9 +10,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.choices import PublicationType
-from claims.models.base import Timestamped, as_id
+from claims.models.base import StorableText, Timestamped, as_id
 
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PATTERN = re.compile(r"10\.[0-9]{4,9}/\S+")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
                  "http://dx.doi.org/", "doi.org/", "doi:")
 MIN_YEAR = 1800
@@ -61,8 +62,20 @@ class PMIDField(models.CharField):
         return normalise_pmid(super().to_python(value))
 
 
+def _invisible(value: str) -> str | None:
+    """The first character that shows as nothing (a zero-width space, a direction mark, a
+    control), as U+XXXX: a DOI carrying one looks like another paper's and is not its own."""
+    found = next((c for c in value if c != " " and unicodedata.category(c)[0] in "CZ"), None)
+    return None if found is None else f"U+{ord(found):04X}"
+
+
 def validate_doi(value):
-    if value and not DOI_PATTERN.match(value):
+    invisible = value and _invisible(value)
+    if invisible:
+        raise ValidationError(
+            "This DOI holds an invisible character (%(char)s): copy it again from the paper.",
+            code="invalid_doi", params={"char": invisible})
+    if value and not DOI_PATTERN.fullmatch(value):
         raise ValidationError(
             "%(value)s is not a DOI: expected 10.NNNN/suffix, e.g. 10.1002/ana.22534.",
             code="invalid_doi",
@@ -85,7 +98,7 @@ class TopicManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Topic(models.Model):
+class Topic(StorableText, models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
 

@@ -3,6 +3,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from claims.models.base import StorableText
+
 ECO_ID = r"^ECO:[0-9]{7}$"
 
 
@@ -11,7 +13,7 @@ class EvidenceTypeManager(models.Manager):
         return self.get(code=code)
 
 
-class EvidenceType(models.Model):
+class EvidenceType(StorableText, models.Model):
     """A kind of evidence, aligned with the Evidence & Conclusion Ontology."""
 
     code = models.SlugField(max_length=64, unique=True)
