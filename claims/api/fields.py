@@ -8,8 +8,17 @@ from rest_framework import serializers
 
 from claims import roles
 from claims.models import EvidenceType, Paper
-from claims.models.base import as_id
+from claims.models.base import as_id, unstorable
 from claims.models.papers import paper_reference
+
+
+def _storable(value):
+    """A reference the database can be asked about (a NUL or a lone surrogate would be a
+    server error, claims.models.base.unstorable): otherwise a 400 naming the field."""
+    problem = unstorable(value)
+    if problem:
+        raise serializers.ValidationError(problem, code="unstorable")
+    return value
 
 
 class _ChoicesById:
@@ -42,7 +51,7 @@ class PaperRefField(_ChoicesById, serializers.RelatedField):
         return Paper.objects.all()
 
     def to_internal_value(self, data):
-        reference = paper_reference(data)
+        reference = paper_reference(_storable(data))
         if reference is None:
             self.fail("invalid")
         kind, lookup = reference
@@ -87,7 +96,7 @@ class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str | int) or isinstance(data, bool):
             self.fail("invalid")
-        value = str(data).strip()
+        value = _storable(str(data).strip())
         lookup = {"pk": as_id(value) or 0} if value.isdigit() else {"code": value}
         try:
             return self.get_queryset().get(**lookup)
