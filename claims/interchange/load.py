@@ -59,6 +59,7 @@ from claims.interchange.records import (
     shown,
 )
 from claims.models import Claim, ClaimVersion, EvidenceType, Paper
+from claims.models.base import unstorable
 from claims.versions import claim_content, content_hash
 
 BATCH = 1000
@@ -177,8 +178,24 @@ def _no_constants(name):
     raise ValueError(f"{name} is not a JSON value")
 
 
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_repeated_keys(pairs):
+    """A field given twice is ambiguous (JSON readers disagree on which one wins): refused."""
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
+
+
 def _parse(text: str):
-    return json.loads(text, parse_constant=_no_constants)
+    return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_refuse_repeated_keys)
 
 
 class _Scan:
@@ -214,13 +231,26 @@ class _Scan:
                 self.records += 1
                 try:
                     record = _parse(text)
+                except _RepeatedKey as exc:
+                    self.problem(number, exc.key, "given twice in one record: a record names "
+                                                  "each field once")
+                    continue
                 except ValueError as exc:
                     where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
                     self.problem(number, "", f"not valid JSON{where}: {getattr(exc, 'msg', exc)}")
                     continue
+                except RecursionError:
+                    self.problem(number, "", "not valid JSON here: nested too deeply")
+                    continue
                 if not isinstance(record, dict):
                     self.problem(number, "", "a record is a JSON object: {\"kind\": ..., ...}")
                     continue
+                # A NUL or a lone surrogate ("\\u0000", "\\ud800") can be neither stored nor
+                # looked up: said here, before any value or reference reaches the database.
+                for name, value in record.items():
+                    problem = unstorable(name) or unstorable(value)
+                    if problem:
+                        self.problem(number, name.encode("unicode_escape").decode(), problem)
                 highest = self._record(number, record, highest)
         except OSError as exc:
             raise ImportRefused([Problem(None, self.name, f"cannot be read: {exc.strerror}")]) \
