@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the response cache, so cached answers carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
+    # Before any view or cache: a query string no page can use is a 400 (curation/request_limits.py).
+    "curation.request_limits.QueryLimitsMiddleware",
     # Before the session and authentication middleware: a cached anonymous read touches no database.
     "claims.api.cache.CachedReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
