@@ -3,6 +3,8 @@
 base      shared pieces: history without revert, read-only admins and inlines, editor stamps
 queues    list filters: the review queue, my drafts
 actions   admin actions that call claims.workflow (and the comment form some of them ask for)
+assignment  assigning claims to reviewers: its actions, filters and the queue's order
+dashboard   the index page's dashboard, and the claim page's decision buttons
 papers    Paper, Topic, EvidenceType
 claims    Claim and Evidence, with their evidence, review and version inlines
 reviews   CuratorReview and ClaimVersion: append-only, read-only
@@ -17,3 +19,5 @@ from claims.admin import claims, papers, reviews, tokens, webhooks  # noqa: F401
 admin.site.site_header = "Claims and evidence curation"
 admin.site.site_title = "Claims and evidence curation"
 admin.site.index_title = "Curation"
+# The index shows the signed-in user's dashboard above the applications (claims/admin/dashboard.py).
+admin.site.index_template = "admin/claims/dashboard.html"
