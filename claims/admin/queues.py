@@ -24,7 +24,9 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
     def review_queue(self, request, queryset):
-        # Submissions to review, and accepted claims flagged for re-review.
+        # Submissions to review, and accepted claims flagged for re-review. Claims assigned to
+        # the user come first: a filter cannot order a list, ClaimAdmin.get_ordering does
+        # (claims/admin/assignment.py, ordering).
         return (workflow.reviewable(queryset, request.user)
                 | workflow.rereviewable(queryset, request.user))
 
