@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from claims import workflow
+from claims import workflow, writes
 from claims.api import exports
 from claims.interchange.export import iter_lines
 from claims.models import Claim, Evidence
@@ -143,6 +143,17 @@ def test_papers_csv_gives_one_row_per_paper_with_the_lists_filters(api, curated)
     assert (paper["pmid"], paper["year"], paper["is_retracted"]) == ("20167253", "2010", "false")
     assert [r["doi"] for r in csv_rows(api.get("/api/v1/papers/?format=csv&year=2010"))] == [
         "10.1000/pre.084"]
+
+
+def test_papers_csv_names_a_preprints_published_version_and_a_retraction_notice(api, curated):
+    preprint = writes.create_paper(actor=None, data={
+        "title": "PRE-084 in SOD1 mice (preprint)", "url": "https://www.biorxiv.org/content/x",
+        "publication_type": "preprint", "published_version": curated.paper,
+        "is_retracted": True, "retraction_url": "https://doi.org/10.1000/notice"})
+    rows = {r["uid"]: r for r in csv_rows(api.get("/api/v1/papers/?format=csv"))}
+    assert rows[str(preprint.uid)]["published_version"] == "10.1000/pre.084"
+    assert rows[str(preprint.uid)]["retraction_url"] == "https://doi.org/10.1000/notice"
+    assert rows[str(curated.paper.uid)]["published_version"] == ""
 
 
 def test_an_empty_list_exports_as_a_header_and_an_empty_graph(api, curated):

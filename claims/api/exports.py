@@ -130,12 +130,19 @@ def claims_csv(claims, evidence) -> Iterator[str]:
 
 PAPER_HEADER = ("uid", "doi", "pmid", "title", "authors", "authors_complete", "journal", "year",
                 "volume", "pages", "publication_type", "url", "is_retracted", "retraction_date",
-                "topics", "abstract")
-_PAPER_COLUMNS = ("id", *(c for c in PAPER_HEADER if c != "topics"))
+                "retraction_url", "published_version", "topics", "abstract")
+_PUBLISHED = ("published_version__doi", "published_version__pmid", "published_version__url")
+_PAPER_COLUMNS = ("id", *(c for c in PAPER_HEADER if c not in ("topics", "published_version")),
+                  *_PUBLISHED)
+
+
+def _citable(doi: str | None, pmid: str | None, url: str | None) -> str:
+    return doi or (f"pmid:{pmid}" if pmid else url or "")
 
 
 def papers_csv(papers) -> Iterator[str]:
-    """One row per paper; authors and topics are joined with "; ", flags are true or false."""
+    """One row per paper; authors and topics are joined with "; ", flags are true or false; a
+    preprint's published version by its DOI, else pmid:NNN, else its URL."""
     writer = csv.writer(_Echo())
     lines = [writer.writerow(PAPER_HEADER)]
     for batch in batches(papers, _PAPER_COLUMNS):
@@ -143,7 +150,8 @@ def papers_csv(papers) -> Iterator[str]:
         for paper in batch:
             paper.update(authors="; ".join(paper["authors"]), topics="; ".join(topics[paper["id"]]),
                          authors_complete=_flag(paper["authors_complete"]),
-                         is_retracted=_flag(paper["is_retracted"]))
+                         is_retracted=_flag(paper["is_retracted"]),
+                         published_version=_citable(*(paper[c] for c in _PUBLISHED)))
             lines.append(writer.writerow([paper[c] for c in PAPER_HEADER]))
         yield "".join(lines)
         lines = []
