@@ -38,14 +38,14 @@ def vocabulary():
 
 
 def add_claim(personas, vocabulary, n: int):
-    """A claim with evidence of every direction on papers with DOIs and PMIDs, accepted every
-    other time, under a topic: every column and badge the lists draw."""
+    """A claim with evidence of every direction, accepted every other time, under a topic:
+    every column and badge the lists draw."""
     claim = make_claim(created_by=personas.curator)
     claim.topics.add(make_topic(slug=f"topic-{n}", name=f"Topic {n}"))
     for index, direction in enumerate(DIRECTIONS):
         make_evidence(
             claim,
-            paper=make_paper(pmid=str(900000 + 10 * n + index)),
+            paper=make_paper(),
             evidence_type=vocabulary[index],
             direction=direction,
         )
@@ -87,7 +87,7 @@ def claim_page(client, personas, vocabulary):
         for index in range(claim.evidence.count(), rows):
             make_evidence(
                 claim,
-                paper=make_paper(pmid=str(800000 + index)),
+                paper=make_paper(),
                 evidence_type=vocabulary[index % 3],
                 direction=DIRECTIONS[index % 3],
             )
@@ -110,7 +110,7 @@ def test_an_accepted_claims_page_costs_the_same_with_1_and_50_evidence_rows(pers
 
 
 def test_the_paper_page_costs_the_same_with_1_and_50_citing_items(client, personas, vocabulary):
-    paper = make_paper(pmid="700001")
+    paper = make_paper(doi="10.1016/j.neuroscience.2010.02.022", pmid="20167253")
     client.force_login(personas.curator)
     url = reverse("admin:claims_paper_change", args=[paper.pk])
     make_evidence(make_claim(created_by=personas.curator), paper=paper)

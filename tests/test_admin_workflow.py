@@ -76,7 +76,8 @@ def test_full_review_round_trip_in_the_admin(client, personas, curating_reviewer
 
     response = run_action(client, "submit", claim)
     assert reported(response) == [(messages.SUCCESS, f"Submitted claim {claim.pk} “{claim}”: "
-                                                     "now submitted.")]
+                                                     "now submitted. Reviewers find it in their "
+                                                     "review queue; withdraw it to edit it meanwhile.")]
     assert status_of(claim) == "submitted"
     assert claim.evidence.get().status == "submitted"
 
@@ -113,7 +114,9 @@ def test_full_review_round_trip_in_the_admin(client, personas, curating_reviewer
     client.force_login(personas.second_reviewer)
     approved = run_action(client, "approve", claim)
     assert reported(approved) == [(messages.SUCCESS, f"Approved claim {claim.pk} “{claim}”: "
-                                                     "now accepted.")]
+                                                     "now accepted. It is public now, with its "
+                                                     "evidence synthesis; evidence added to it later "
+                                                     "is reviewed item by item.")]
     claim.refresh_from_db()
     assert claim.status == "accepted"
     assert claim.evidence.get().status == "accepted"
@@ -210,7 +213,9 @@ def test_staff_retract_an_accepted_claim_with_a_reason_and_its_successor(client,
     assert 'name="reason"' in form_page.text and 'name="superseded_by"' in form_page.text
     response = run_action(client, "retract", accepted, reason="Not reproduced in females.",
                           superseded_by=successor.pk)
-    assert reported(response) == [(messages.SUCCESS, f"Retracted claim {accepted.pk} “{accepted}”.")]
+    assert reported(response) == [(messages.SUCCESS, f"Retracted claim {accepted.pk} “{accepted}”. "
+                                                     "Readers still find it, marked retracted, with "
+                                                     "the reason.")]
     accepted.refresh_from_db()
     assert (accepted.status, accepted.retraction_reason, accepted.superseded_by) == (
         "retracted", "Not reproduced in females.", successor)

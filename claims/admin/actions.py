@@ -12,6 +12,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.shortcuts import render
 
 from claims import workflow
+from claims.admin import next_steps
 from claims.choices import Status, Verdict
 from claims.models import Claim
 
@@ -34,10 +35,16 @@ def _apply(modeladmin, request, queryset, change, done):
             modeladmin.message_user(request, done(obj, result), messages.SUCCESS)
 
 
+def _done(obj, what: str, *, sent_back: bool = False) -> str:
+    """What happened, then what comes next (claims/admin/next_steps.py)."""
+    return " ".join(filter(None, (what, next_steps.after_transition(obj, sent_back=sent_back))))
+
+
 def _author_action(name: str, change, description: str, past: str):
     def action(modeladmin, request, queryset):
         _apply(modeladmin, request, queryset, lambda obj: change(obj, request.user),
-               lambda obj, _: f"{past} {_label(obj)}: now {obj.get_status_display().lower()}.")
+               lambda obj, _: _done(obj, f"{past} {_label(obj)}: now "
+                                         f"{obj.get_status_display().lower()}."))
 
     action.__name__ = name
     return admin.action(description=description)(action)
@@ -50,8 +57,8 @@ REVIEWED = {Verdict.APPROVE: "Approved", Verdict.REJECT: "Rejected",
 def _reviewed(obj, outcome) -> str:
     message = f"{REVIEWED[outcome.review.verdict]} {_label(obj)}: now {obj.get_status_display().lower()}."
     if outcome.status == Status.SUBMITTED:
-        message += " It needs more approvals from other reviewers."
-    return message
+        return message + " It needs more approvals from other reviewers."
+    return _done(obj, message, sent_back=outcome.review.verdict == Verdict.REQUEST_CHANGES)
 
 
 submit = _author_action("submit", workflow.submit, "Submit for review", "Submitted")
@@ -154,7 +161,7 @@ request_changes = _form_action(
 retract = _form_action(
     "retract", "Retract", RetractForm,
     lambda obj, user, data: workflow.retract(obj, user, data["reason"], data["superseded_by"]),
-    lambda obj, _: f"Retracted {_label(obj)}.", button="Retract")
+    lambda obj, _: _done(obj, f"Retracted {_label(obj)}."), button="Retract")
 
 # Re-review is no transition (the claim stays accepted): it clears the flag that
 # claims/rereview.py sets.

@@ -20,27 +20,33 @@ DIRECTION_WORDS = {
 DIRECTION_SIGNS = {Direction.SUPPORTS: "+", Direction.CONTRADICTS: "−", Direction.INCONCLUSIVE: "?"}
 
 
-def direction_counts(counts: Mapping[str, int], *, what: str = "evidence items"):
-    """One badge per direction: its sign and count, the words in its tooltip; zeros muted."""
+def direction_counts(counts: Mapping[str, int], *, note: str = "", zeros: bool = True):
+    """One badge per direction: its sign and count (screen readers get the words, as does the
+    tooltip); zeros muted, or left out with zeros=False."""
+    shown = [d for d in Direction.values if zeros or counts.get(d)]
     return format_html(
         '<span class="badges">{}</span>',
         format_html_join(
             "",
-            '<span class="badge direction-{}{}" title="{} {} {}">{}{}</span>',
+            '<span class="badge direction-{}{}" title="{}"><span aria-hidden="true">{}{}</span>'
+            '<span class="visually-hidden">{}</span></span>',
             (
                 (
                     direction,
                     "" if counts.get(direction) else " zero",
-                    counts.get(direction, 0),
-                    DIRECTION_WORDS[direction],
-                    what,
+                    _words(counts.get(direction, 0), direction, note),
                     DIRECTION_SIGNS[direction],
                     counts.get(direction, 0),
+                    _words(counts.get(direction, 0), direction, note),
                 )
-                for direction in Direction.values
+                for direction in shown
             ),
         ),
     )
+
+
+def _words(n: int, direction: str, note: str) -> str:
+    return f"{n} {DIRECTION_WORDS[direction]}" + (f" ({note})" if note else "")
 
 
 def direction(value: str):

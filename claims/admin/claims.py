@@ -11,8 +11,10 @@ from django.utils.html import format_html, format_html_join
 from claims.admin import assignment, badges
 from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
+from claims.admin.claim_page import ShowsEvidenceAtAGlance
 from claims.admin.imports import ClaimResource, ImportsThroughServices
 from claims.admin.list_filters import COUNTED, EvidenceDirectionFilter, EvidenceTypeTreeFilter
+from claims.admin.next_steps import SaysWhatComesNext
 from claims.admin.queues import ClaimQueueFilter, EvidenceQueueFilter
 from claims.admin.widgets import KnownChoiceAutocomplete, KnownChoicesForm
 from claims.choices import Direction
@@ -32,6 +34,8 @@ REREVIEW_FIELDS = ("needs_rereview", "rereview_reason")
 RECORD_FIELDS = ("uid", "created_by", "created_at", "updated_by", "updated_at")
 # The claims list sorts its evidence column by the number of items the badges count.
 EVIDENCE_TOTAL = sum((F(f"evidence_{direction}") for direction in Direction.values), Value(0))
+# Passes a DOI or PMID typed in a paper search to the add-paper popup (claims/admin/papers.py).
+PAPER_FROM_IDENTIFIER = "claims/paper_from_identifier.js"
 PAPER_HELP = ("Type a DOI, a PMID or words of the title. A paper not stored yet: type its DOI or "
               "PMID, then + adds it with that identifier filled in.")
 
@@ -186,10 +190,11 @@ class ClaimVersionInline(ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, HistoryAdmin):
+class ClaimAdmin(ShowsHistory, ShowsEvidenceAtAGlance, SaysWhatComesNext, SavesThroughServices,
+                 ImportsThroughServices, HistoryAdmin):
     resource_classes = (ClaimResource,)
-    list_display = ("text_short", "state_badge", "evidence_badges", "level_badge", "review_round",
-                    "needs_rereview", "created_by", "updated_by", "updated_at")
+    list_display = ("text_short", "state_badge", "evidence_badges", "level_badge", "needs_rereview",
+                    "created_by", "updated_at")
     list_filter = (ClaimQueueFilter, *assignment.ASSIGNMENT_FILTERS,
                    "status", "synthesis_level", "contested",
                    EvidenceDirectionFilter, EvidenceTypeTreeFilter, "needs_rereview", "topics",
@@ -214,6 +219,7 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
 
     class Media:
         css = {"all": [badges.CSS]}
+        js = [PAPER_FROM_IDENTIFIER]
 
     def get_queryset(self, request):
         # Counted in the list's one query, a subquery per direction (count_of).
@@ -255,7 +261,7 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
     def evidence_badges(self, claim):
         return badges.direction_counts(
             {direction: getattr(claim, f"evidence_{direction}") for direction in Direction.values},
-            what="evidence items (rejected ones not counted)")
+            note="evidence items, rejected ones not counted")
 
     @admin.display(description="synthesis", ordering="synthesis_level")
     def level_badge(self, claim):
@@ -264,7 +270,7 @@ class ClaimAdmin(ShowsHistory, SavesThroughServices, ImportsThroughServices, His
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
+class EvidenceAdmin(ShowsHistory, SaysWhatComesNext, SavesThroughServices, HistoryAdmin):
     list_display = ("direction_badge", "claim_short", "paper", "evidence_type", "location",
                     "state_badge", "created_by", "updated_at")
     list_filter = (EvidenceQueueFilter, "status", "direction", EvidenceTypeTreeFilter, "sex")
@@ -291,6 +297,7 @@ class EvidenceAdmin(ShowsHistory, SavesThroughServices, HistoryAdmin):
 
     class Media:
         css = {"all": [badges.CSS]}
+        js = [PAPER_FROM_IDENTIFIER]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in QUALITY_FIELDS:

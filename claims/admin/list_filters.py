@@ -68,14 +68,14 @@ class EvidenceTypeTreeFilter(admin.SimpleListFilter):
 class EvidenceDirectionFilter(admin.SimpleListFilter):
     """Claims with evidence (not rejected) that points this way."""
 
-    title = "has evidence"
+    title = "evidence direction"
     parameter_name = "direction"
 
     def lookups(self, request, model_admin):
         return [
-            (Direction.SUPPORTS, "supporting it"),
-            (Direction.CONTRADICTS, "contradicting it"),
-            (Direction.INCONCLUSIVE, "inconclusive"),
+            (Direction.SUPPORTS, "has supporting evidence"),
+            (Direction.CONTRADICTS, "has contradicting evidence"),
+            (Direction.INCONCLUSIVE, "has inconclusive evidence"),
         ]
 
     def queryset(self, request, queryset):

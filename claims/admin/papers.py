@@ -1,14 +1,33 @@
 """Papers and the vocabulary claims are filed under: topics and evidence types."""
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.admin.imports import ImportsThroughServices, PaperResource
+from claims.admin.next_steps import SaysWhatComesNext
 from claims.models import Claim, Evidence, EvidenceType, Paper, Topic
+from claims.models.papers import DOI_PATTERN, normalise_doi
+
+PMID_TYPED = re.compile(r"(?:pmid\s*:?\s*)?([0-9]+)", re.IGNORECASE)
+
+
+def typed_identifier(text: str) -> dict:
+    """A DOI (any case, with or without https://doi.org/ or doi:) or a PMID (digits, or PMID:
+    and digits) as a curator types it in a search box, as {"doi": ...} or {"pmid": ...}; {} for
+    anything else. Only what was typed: nothing is looked up or guessed."""
+    text = (text or "").strip()
+    doi = normalise_doi(text)
+    if DOI_PATTERN.fullmatch(doi):
+        return {"doi": doi}
+    pmid = PMID_TYPED.fullmatch(text)
+    return {"pmid": pmid[1]} if pmid else {}
 
 
 class CitingEvidenceInline(ReadOnlyInline):
@@ -25,7 +44,7 @@ class CitingEvidenceInline(ReadOnlyInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(SavesThroughServices, ImportsThroughServices, HistoryAdmin):
+class PaperAdmin(SaysWhatComesNext, SavesThroughServices, ImportsThroughServices, HistoryAdmin):
     resource_classes = (PaperResource,)
     list_display = ("title_short", "year", "journal", "doi", "pmid", "publication_type",
                     "is_retracted", "evidence_count")
@@ -56,6 +75,33 @@ class PaperAdmin(SavesThroughServices, ImportsThroughServices, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             evidence_total=count_of(Evidence.objects, "paper"))
+
+    def get_search_results(self, request, queryset, search_term):
+        # A DOI pasted as https://doi.org/10.1002/ANA.22534 or a PMID as PMID:20167253 finds its
+        # paper, as the bare identifier does (the autocomplete of evidence forms searches here).
+        identifier = typed_identifier(search_term)
+        return super().get_search_results(request, queryset, next(iter(identifier.values()),
+                                                                  search_term))
+
+    def get_changeform_initial_data(self, request):
+        # ?identifier=: what the curator typed in a paper search before pressing + (the
+        # evidence forms' paper_from_identifier.js passes it on).
+        return {**super().get_changeform_initial_data(request),
+                **typed_identifier(request.GET.get("identifier", ""))}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        typed = typed_identifier(request.GET.get("identifier", "")) if add else {}
+        if typed:
+            (name, value), = typed.items()
+            context["identifier_note"] = (
+                f"{'DOI' if name == 'doi' else 'PMID'} {value} is filled in from what you typed. "
+                "Type the title, and what else you know, from the paper itself: nothing is "
+                "looked up in Crossref or PubMed.")
+        if obj is not None and obj.pk:
+            context["add_evidence_url"] = (f"{reverse('admin:claims_evidence_add')}?"
+                                           f"{urlencode({'paper': obj.pk})}")
+        return super().render_change_form(request, context, add=add, change=change,
+                                          form_url=form_url, obj=obj)
 
     @admin.display(description="preprints")
     def preprint_links(self, paper):
