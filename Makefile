@@ -28,7 +28,7 @@ run: install
 # Webhook deliveries (README, "Webhooks"): a Celery worker on the Redis at REDIS_URL.
 worker: install
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 1; }
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A curation worker --loglevel=INFO
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A curation worker --beat --schedule $(VENV)/celerybeat-schedule --loglevel=INFO
 
 test: install
 	$(BIN)/ruff check .

@@ -27,6 +27,12 @@ def deliver(self, subscription_id: int) -> None:
         webhooks.enqueue([subscription_id])
 
 
+@shared_task(name="claims.tasks.sweep", ignore_result=True)
+def sweep() -> None:
+    """Deliveries whose task was lost: run on a schedule (CELERY_BEAT_SCHEDULE)."""
+    webhooks.sweep()
+
+
 @worker_ready.connect
 def deliver_what_waited(**kwargs) -> None:
     """A starting worker sends what was committed while no worker ran or the broker was down."""

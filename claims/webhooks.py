@@ -173,6 +173,15 @@ def due():
         Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()))
 
 
+def sweep() -> int:
+    """Kick the subscriptions that have entries past their cursor and no retry waiting: what a
+    lost task message (Redis keeps no queue across a restart) or a retry that was never run
+    left behind. Run every WEBHOOK_SWEEP_SECONDS by the workers' beat; returns how many."""
+    if not broker_configured():
+        return 0
+    return enqueue(due().filter(cursor__lt=feed_end()).values_list("pk", flat=True))
+
+
 def broker_configured() -> bool:
     return bool(current_app.conf.broker_url)
 

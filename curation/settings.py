@@ -171,6 +171,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The workers' beat (`celery worker --beat`) sends what a lost task message left waiting.
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60)
+CELERY_BEAT_SCHEDULE = {"webhook-sweep": {"task": "claims.tasks.sweep",
+                                          "schedule": WEBHOOK_SWEEP_SECONDS}}
 
 # Webhooks (claims/webhooks.py): failures in a row before a subscription is paused, the first
 # retry's delay (doubling each time, up to the maximum), a receiver's time to answer, and
@@ -279,6 +283,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ModelPermissionsOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
+        "claims.api.parameters.KnownParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",

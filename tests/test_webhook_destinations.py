@@ -7,7 +7,7 @@ import pytest
 from claims import webhooks, writes
 from claims.api import push
 from claims.models import Subscription
-from tests.test_webhooks import Receiver, broker  # noqa: F401  (a fixture)
+from tests.test_webhooks import QUEUE, Receiver, broker  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,12 @@ WEBHOOKS = "/api/v1/webhooks/"
 def public_only(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     return settings
+
+
+@pytest.fixture
+def redis_broker(request):
+    """The broker fixture's Redis client (Redis database 14, a queue of this run's own)."""
+    return request.getfixturevalue("broker")
 
 
 @pytest.fixture
@@ -111,3 +117,28 @@ def test_the_admin_rotates_one_subscriptions_secret(client, personas):
     subscription.refresh_from_db()
     assert subscription.secret != old
     assert subscription.secret in answer.content.decode()
+
+
+def test_the_sweep_kicks_only_subscriptions_with_entries_waiting(redis_broker, personas):
+    # What a lost task message leaves: entries past a cursor and no task queued for them.
+    waiting = webhooks.subscribe(owner=personas.curator, url="https://1.1.1.1/waiting")
+    paused = webhooks.subscribe(owner=personas.curator, url="https://1.1.1.1/paused")
+    webhooks.pause(paused, "Paused by staff.")
+    writes.create_paper(actor=personas.curator, data={"title": "P", "doi": "10.5555/sweep.1"})
+    webhooks.subscribe(owner=personas.curator, url="https://1.1.1.1/up-to-date")
+    queued = redis_broker.llen(QUEUE)
+
+    assert webhooks.sweep() == 1
+    assert redis_broker.llen(QUEUE) == queued + 1
+
+    webhooks.delivered(waiting, webhooks.feed_end())
+    assert webhooks.sweep() == 0
+
+
+def test_the_workers_beat_runs_the_sweep():
+    import claims.tasks  # noqa: F401  (registers the tasks, as the worker's autodiscovery does)
+    from curation.celery import app
+
+    schedule = app.conf.beat_schedule["webhook-sweep"]
+    assert schedule["task"] in app.tasks
+    assert schedule["schedule"] == 60
