@@ -5,6 +5,12 @@ queues    list filters: the review queue, my drafts
 actions   admin actions that call claims.workflow (and the comment form some of them ask for)
 assignment  assigning claims to reviewers: its actions, filters and the queue's order
 dashboard   the index page's dashboard, and the claim page's decision buttons
+list_filters  list filters that follow the evidence: its direction, its type with the ECO tree
+badges    coloured labels: directions, review states, synthesis levels
+charts    inline SVG charts drawn on the server (the claim page's evidence by type)
+claim_page  the claim page's evidence at a glance: chart, synthesis and rule, cited papers
+widgets   autocompletes that show their choice without a query per row
+next_steps  what the messages after an action or a save say comes next
 papers    Paper, Topic, EvidenceType
 claims    Claim and Evidence, with their evidence, review and version inlines
 reviews   CuratorReview and ClaimVersion: append-only, read-only
