@@ -18,8 +18,7 @@ AFTER_TRANSITION = {
         "Reviewers find it in the evidence review queue; withdraw it to edit it meanwhile.",
     ),
     Status.ACCEPTED: (
-        "It is public now, with its evidence synthesis; evidence added to it later is reviewed "
-        "item by item.",
+        "It is public now, with its evidence synthesis; evidence added to it later is reviewed item by item.",
         "It counts in its claim's evidence synthesis now.",
     ),
     Status.REJECTED: (
@@ -45,8 +44,10 @@ def after_save(obj, *, added: bool) -> str:
     """The next step once obj was added or saved in its form; "" when there is none to tell."""
     if isinstance(obj, Claim) and obj.status == Status.DRAFT:
         if added:
-            return ("Next: add its evidence in the rows of its page (find each paper by DOI or "
-                    f"PMID, or add a missing one with +), then submit it for review: {CLAIMS_SUBMIT}.")
+            return (
+                "Next: add its evidence in the rows of its page (find each paper by DOI or "
+                f"PMID, or add a missing one with +), then submit it for review: {CLAIMS_SUBMIT}."
+            )
         return f"When its evidence is complete, submit it for review: {CLAIMS_SUBMIT}."
     if isinstance(obj, Evidence) and added and obj.status == Status.DRAFT:
         if obj.claim.status == Status.DRAFT:
