@@ -164,8 +164,10 @@ def mounted(service: str) -> dict[str, Path]:
 
 def nginx_directives() -> list[list[str]]:
     """The proxy's configuration as directives (name and arguments), blocks flattened."""
-    text = re.sub(r"#[^\n]*", "", NGINX_CONF.read_text(encoding="utf-8"))
-    return [shlex.split(statement) for statement in re.split(r"[;{}]", text) if statement.strip()]
+    text = re.sub(r"(?m)^\s*#.*$", "", NGINX_CONF.read_text(encoding="utf-8"))
+    # Statements end at ; { or } outside quotes: a quoted argument may hold them.
+    statements = re.findall(r"""(?:'[^']*'|"[^"]*"|[^;{}'"])+""", text)
+    return [shlex.split(statement) for statement in statements if statement.strip()]
 
 
 def nginx(name: str) -> list[list[str]]:
@@ -462,3 +464,14 @@ def test_releases_are_kept_on_a_named_volume_the_service_user_can_write():
     assert volume in (config.get("volumes") or {})
     # A fresh named volume takes the owner of the image's directory: the service's user.
     assert any(f"-o 10001 -g 10001 {root}" in run for run in instruction_args("RUN"))
+
+
+def test_the_proxy_lets_the_app_answer_big_bodies_and_refuses_bigger_ones_in_json():
+    # nginx's default 1 MB would answer the API's 1-2.5 MB bodies with its own HTML page, and
+    # refuse the admin's spreadsheet imports.
+    (size,), = nginx("client_max_body_size")
+    assert size == "50m"
+    assert ["413", "=", "@too_large"] in nginx("error_page")
+    (answer,) = [args for args in nginx("return") if args[0] == "413"]
+    assert json.loads(answer[1])["detail"]
+    assert ["application/json"] in nginx("default_type")
