@@ -1,3 +1,5 @@
+import json
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -14,6 +16,12 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}):
-            return super().render(data, accepted_media_type, renderer_context)
-        return orjson.dumps(data, default=JSONEncoder().default, option=_OPTIONS)
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        try:
+            if indent:
+                return super().render(data, accepted_media_type, renderer_context)
+            return orjson.dumps(data, default=JSONEncoder().default, option=_OPTIONS)
+        except (orjson.JSONEncodeError, UnicodeEncodeError):
+            # A lone surrogate (an error message quoting a body's "\\ud800") is no UTF-8, and an
+            # integer past 64 bits no orjson number: written as JSON can, escaped, not a 500.
+            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True, indent=indent).encode()

@@ -26,7 +26,28 @@ from claims.models.claims import QUALITY_FIELDS
 from claims.similar import DEFAULT_LIMIT, MAX_LIMIT
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+class RefusesUnknownFields(serializers.Serializer):
+    """A field the body names that the serializer does not know is a 400 naming it: a
+    misspelt field ("txet") would otherwise be dropped and the write answered 2xx without it.
+    Read-only fields are known, so a representation sent back as it was read is accepted (they
+    are left as they are)."""
+
+    # What a browser's form sends besides the fields.
+    FORM_EXTRAS = frozenset({"csrfmiddlewaretoken"})
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields) - self.FORM_EXTRAS)
+            if unknown:
+                known = ", ".join(name for name, f in self.fields.items() if not f.read_only)
+                raise serializers.ValidationError({
+                    name.encode("unicode_escape").decode(): [f"Unknown field; the fields written "
+                                                             f"here are {known}."]
+                    for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ValidatedModelSerializer(RefusesUnknownFields, serializers.ModelSerializer):
     """Checks the shape of the input; the write services (claims/writes.py) run the model's
     own validation (fields, clean(), constraints) when they save, with its field messages."""
 
@@ -90,7 +111,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewCreateSerializer(serializers.Serializer):
+class ReviewCreateSerializer(RefusesUnknownFields):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -238,13 +259,13 @@ class SimilarClaimsSerializer(serializers.Serializer):
     results = SimilarClaimSerializer(many=True, help_text="Best first.")
 
 
-class ConfirmSerializer(serializers.Serializer):
+class ConfirmSerializer(RefusesUnknownFields):
     _MISSING = "A re-review needs a comment: say why the claim stands."
     comment = serializers.CharField(error_messages={"required": _MISSING, "blank": _MISSING},
                                     help_text="Why the claim stands, for the record.")
 
 
-class RetractSerializer(serializers.Serializer):
+class RetractSerializer(RefusesUnknownFields):
     reason = serializers.CharField()
     superseded_by = VisibleSlugField(
         slug_field="uid", queryset=Claim.objects.all(), required=False, allow_null=True,
