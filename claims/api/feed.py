@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from claims import roles
 from claims.api import rows
 from claims.api import serializers as s
+from claims.api.parameters import refuse_unknown
 from claims.api.views import ClaimViewSet, EvidenceViewSet, ReviewViewSet
 from claims.models import Change, Paper
 from claims.models.changes import ChangeAction, ChangeKind
@@ -145,6 +146,7 @@ class ChangeFeedView(GenericAPIView):
         responses={200: ChangePageSerializer},
         summary="Every change you may see, oldest first")
     def get(self, request):
+        refuse_unknown(request, ("after", "kinds", "page_size"))
         after = decode(request.query_params.get("after", ""))
         kinds = _kinds(request.query_params.get("kinds", ""))
         size = _page_size(request.query_params.get("page_size", ""))

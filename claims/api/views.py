@@ -19,6 +19,7 @@ from claims import releases, roles, workflow, writes
 from claims.api import exports, rows
 from claims.api import serializers as s
 from claims.api.conditional import ConditionalMixin
+from claims.api.parameters import KnownParameters
 from claims.api.sparse import only, parameter, requested_fields
 from claims.filters import (
     ClaimFilter,
@@ -154,7 +155,8 @@ _CLAIM_FIELDS = parameter(rows.CLAIM_FIELDS)
 class ClaimViewSet(exports.ClaimExports, TransitionsMixin, CurationViewSet):
     serializer_class = s.ClaimSerializer
     filterset_class = ClaimFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [KnownParameters, DjangoFilterBackend, OrderingFilter]
+    query_parameters = ("fields",)
     ordering_fields = ["created_at", "updated_at", "text"]
 
     def reads_rows(self) -> bool:
