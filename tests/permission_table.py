@@ -44,7 +44,6 @@ HIDDEN = {
     "hidden_review": ("anonymous", "no_role"),
     "subscription": ("no_role", "reviewer", "both", "staff", "read_only"),
 }
-MISSING_ID = 987654
 
 _TABLE = """
 path                                      method  anon none cur  rev  both staff r/o  off

@@ -16,120 +16,39 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
-from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
-from claims import releases, rereview, webhooks, workflow
-from claims.models import (
-    ApiToken,
-    Claim,
-    CuratorReview,
-    Evidence,
-    EvidenceType,
-    Paper,
-    Subscription,
-    Topic,
-)
-from tests.factories import make_claim, make_evidence, make_evidence_type, make_paper, make_topic, make_user
-from tests.permission_table import API, HIDDEN, METHODS, MISSING_ID, ROLES, SAFE
+from claims.models import ApiToken
+from tests.permission_table import API, HIDDEN, METHODS, ROLES, SAFE
+from tests.permission_world import MISSING_ID, difference, rolled_back, state, world_for_module
 
 PREFIX = "/api/v1"
 COMMENT = "Report the number of animals per group."
 
 
 @dataclass
-class World:
+class Callers:
     ids: dict  # placeholder -> id (or version) named in the table's paths
     auth: dict  # role -> its Authorization headers ("" for anonymous)
     bodies: dict  # (path template, method) -> JSON body
 
 
-def _build(tmp_root):
-    people = {
-        "curator": make_user("curator", "curator"),
-        "reviewer": make_user("reviewer", "reviewer"),
-        "both": make_user("both", "curator", "reviewer"),
-        "staff": make_user("staff", superuser=True),
-        "no_role": make_user("outsider"),
-        "second_reviewer": make_user("second-reviewer", "reviewer"),
-    }
-    inactive = make_user("deactivated", "curator", "reviewer")
-    inactive.is_active = False
-    inactive.save(update_fields=["is_active"])
-    curator, second, staff = people["curator"], people["second_reviewer"], people["staff"]
-
-    topic = make_topic()
-    cited_type = make_evidence_type()
-    spare_type = make_evidence_type("in-vitro-spare", "In vitro (spare)", "ECO:0000181")
-    cited_paper, spare_paper = make_paper(), make_paper()
-
-    def claim(state):
-        made = make_claim(created_by=curator)
-        make_evidence(made, paper=cited_paper, evidence_type=cited_type)
-        if state == "draft":
-            return made
-        workflow.submit(made, curator)
-        if state == "rejected":
-            workflow.review(made, second, "reject", "Fig. 3 shows no such effect.")
-        elif state == "accepted":
-            workflow.review(made, second, "approve")
-        return made
-
-    draft, submitted, rejected = claim("draft"), claim("submitted"), claim("rejected")
-    accepted, flagged, host = claim("accepted"), claim("accepted"), claim("accepted")
-    rereview.flag(
-        [flagged.pk], actor=staff, reason="A cited paper was retracted.", event="a cited paper was retracted"
-    )
-
-    def evidence_on_host(state):
-        item = make_evidence(host, paper=cited_paper, evidence_type=cited_type)
-        if state != "draft":
-            workflow.submit(item, curator)
-        if state == "rejected":
-            workflow.review(item, second, "reject", "The figure shows no such effect.")
-        return item
-
-    ev_new, ev_submitted, ev_rejected = (evidence_on_host(s) for s in ("draft", "submitted", "rejected"))
-    subscription = webhooks.subscribe(owner=curator, url="http://127.0.0.1:9/hook")
-    with override_settings(RELEASES_ROOT=tmp_root):
-        release = releases.make("v1", actor=staff)
-
+def _callers(world) -> Callers:
+    people, objects = world.people, world.objects
     # Each role's Authorization headers: each must get the table's status.
     auth = {
         role: (f"Token {Token.objects.create(user=people[role]).key}",)
         for role in ("no_role", "curator", "reviewer", "both", "staff")
     }
     auth["anonymous"] = ("",)
-    auth["read_only"] = (f"Token {ApiToken.issue(staff, 'mirror', read_only=True)[1]}",)
+    auth["read_only"] = (f"Token {ApiToken.issue(people['staff'], 'mirror', read_only=True)[1]}",)
     # A deactivated user's token of either kind: DRF's, and a named API token.
     auth["inactive"] = (
-        f"Token {Token.objects.create(user=inactive).key}",
-        f"Token {ApiToken.issue(inactive, 'old mirror')[1]}",
+        f"Token {Token.objects.create(user=people['inactive']).key}",
+        f"Token {ApiToken.issue(people['inactive'], 'old mirror')[1]}",
     )
-
-    ids = {
-        "draft": draft.pk,
-        "submitted": submitted.pk,
-        "rejected": rejected.pk,
-        "accepted": accepted.pk,
-        "flagged": flagged.pk,
-        "draft_evidence": draft.evidence.get().pk,
-        "accepted_evidence": accepted.evidence.get().pk,
-        "new_evidence": ev_new.pk,
-        "submitted_evidence": ev_submitted.pk,
-        "rejected_evidence": ev_rejected.pk,
-        "public_review": CuratorReview.objects.get(claim=accepted).pk,
-        "hidden_review": CuratorReview.objects.get(claim=rejected).pk,
-        "paper": spare_paper.pk,
-        "topic": topic.pk,
-        "evidence_type": spare_type.pk,
-        "subscription": subscription.pk,
-        "release": release.version,
-        "number": 1,
-    }
     claim_data = {
         "text": "PRE-084 delays motor decline in SOD1-G93A mice",
         "subject": "PRE-084",
@@ -138,9 +57,9 @@ def _build(tmp_root):
         "context": "SOD1-G93A mouse",
     }
     evidence_data = {
-        "claim": draft.pk,
-        "paper": cited_paper.pk,
-        "evidence_type": cited_type.code,
+        "claim": objects["draft"].pk,
+        "paper": objects["cited_paper"].pk,
+        "evidence_type": objects["cited_type"].code,
         "direction": "supports",
         "location": "Fig. 2B",
     }
@@ -165,10 +84,10 @@ def _build(tmp_root):
         ("/evidence/", "POST"): evidence_data,
         ("/evidence/{draft_evidence}/", "PUT"): evidence_data,
         ("/evidence/{draft_evidence}/", "PATCH"): {"location": "Fig. 9"},
-        ("/evidence/{accepted_evidence}/", "PUT"): {**evidence_data, "claim": accepted.pk},
+        ("/evidence/{accepted_evidence}/", "PUT"): {**evidence_data, "claim": objects["accepted"].pk},
         ("/evidence/{accepted_evidence}/", "PATCH"): {"location": "Fig. 9"},
         ("/evidence/{submitted_evidence}/reviews/", "POST"): review,
-        ("/reviews/", "POST"): {"claim": submitted.pk, **review},
+        ("/reviews/", "POST"): {"claim": objects["submitted"].pk, **review},
         ("/papers/", "POST"): paper_data,
         ("/papers/{paper}/", "PUT"): paper_data,
         ("/papers/{paper}/", "PATCH"): {"journal": "Neurobiol Dis"},
@@ -183,47 +102,13 @@ def _build(tmp_root):
         ("/webhooks/{subscription}/", "PATCH"): {"url": "http://127.0.0.1:9/moved"},
         ("/auth/token/", "POST"): {"username": "curator", "password": "pw"},
     }
-    return World(ids=ids, auth=auth, bodies=bodies)
+    return Callers(ids=world.ids, auth=auth, bodies=bodies)
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    root = tmp_path_factory.mktemp("releases")
-    with django_db_blocker.unblock(), override_settings(RELEASES_ROOT=root):
-        with transaction.atomic():
-            yield _build(root)
-            transaction.set_rollback(True)
-
-
-# --- what a refused write must leave alone ---
-
-WATCHED = (Claim, Evidence, Paper, Topic, EvidenceType, Subscription, ApiToken)
-
-
-def _fields(model):
-    # A token's last use is recorded whatever the request asked: bookkeeping, not a write.
-    return [f for f in model._meta.concrete_fields if f.name != "last_used_at"]
-
-
-def _counted_models():
-    models = list(apps.get_app_config("claims").get_models(include_auto_created=True))
-    return [*models, Token, apps.get_model("auth", "User")]
-
-
-def state():
-    """Row counts of every claims table (history, the change feed and m2m tables included),
-    tokens and users, and every row of the tables a write through the API edits."""
-    tables = [model._meta.db_table for model in _counted_models()]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables))
-        counts = dict(zip(tables, cursor.fetchone(), strict=True))
-        rows = {}
-        for model in WATCHED:
-            columns = ", ".join(quote(f.column) for f in _fields(model))
-            cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)} ORDER BY 1")
-            rows[model.__name__] = cursor.fetchall()
-    return counts, rows
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("releases")) as built:
+        yield _callers(built)
 
 
 # --- asking ---
@@ -247,29 +132,16 @@ def ask(client, method, path, world, header, ids=None):
 
 def answer(client, world, path, method, header, before):
     """The response, and what it changed if it was a refused write (None if nothing)."""
-    with transaction.atomic():
+    with rolled_back():
         response = ask(client, method, path, world, header)
-        changed = None
-        if method not in SAFE and 400 <= response.status_code < 500:
-            after = state()
-            if after != before:
-                changed = _difference(before, after)
-        transaction.set_rollback(True)
-    return response, changed
+        refused = method not in SAFE and 400 <= response.status_code < 500
+        return response, difference(before, state()) if refused else None
 
 
 def ask_for_missing(client, world, path, method, header, names):
     """The same request with a missing id where `names` stand."""
-    with transaction.atomic():
-        response = ask(client, method, path, world, header, {**world.ids, **dict.fromkeys(names, MISSING_ID)})
-        transaction.set_rollback(True)
-    return response
-
-
-def _difference(before, after):
-    counts = {t: (before[0][t], after[0][t]) for t in before[0] if before[0][t] != after[0][t]}
-    rows = [name for name in before[1] if before[1][name] != after[1][name]]
-    return {"counts": counts, "rows": rows}
+    with rolled_back():
+        return ask(client, method, path, world, header, {**world.ids, **dict.fromkeys(names, MISSING_ID)})
 
 
 def _shape(response):
