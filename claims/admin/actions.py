@@ -19,18 +19,18 @@ from claims.models import Claim
 FORM_TEMPLATE = "admin/claims/workflow_action_form.html"
 
 
-def _label(obj) -> str:
+def label(obj) -> str:
     text = str(obj)
     return f"{obj._meta.verbose_name} {obj.pk} “{text[:60]}{'…' if len(text) > 60 else ''}”"
 
 
-def _apply(modeladmin, request, queryset, change, done):
+def apply_to_selected(modeladmin, request, queryset, change, done):
     """Run change(obj) on each object; done(obj, result) words the success message."""
     for obj in queryset:
         try:
             result = change(obj)
         except workflow.TransitionNotAllowed as refused:
-            modeladmin.message_user(request, f"{_label(obj)}: {refused.message}", messages.ERROR)
+            modeladmin.message_user(request, f"{label(obj)}: {refused.message}", messages.ERROR)
         else:
             modeladmin.message_user(request, done(obj, result), messages.SUCCESS)
 
@@ -42,8 +42,8 @@ def _done(obj, what: str, *, sent_back: bool = False) -> str:
 
 def _author_action(name: str, change, description: str, past: str):
     def action(modeladmin, request, queryset):
-        _apply(modeladmin, request, queryset, lambda obj: change(obj, request.user),
-               lambda obj, _: _done(obj, f"{past} {_label(obj)}: now "
+        apply_to_selected(modeladmin, request, queryset, lambda obj: change(obj, request.user),
+               lambda obj, _: _done(obj, f"{past} {label(obj)}: now "
                                          f"{obj.get_status_display().lower()}."))
 
     action.__name__ = name
@@ -55,7 +55,7 @@ REVIEWED = {Verdict.APPROVE: "Approved", Verdict.REJECT: "Rejected",
 
 
 def _reviewed(obj, outcome) -> str:
-    message = f"{REVIEWED[outcome.review.verdict]} {_label(obj)}: now {obj.get_status_display().lower()}."
+    message = f"{REVIEWED[outcome.review.verdict]} {label(obj)}: now {obj.get_status_display().lower()}."
     if outcome.status == Status.SUBMITTED:
         return message + " It needs more approvals from other reviewers."
     return _done(obj, message, sent_back=outcome.review.verdict == Verdict.REQUEST_CHANGES)
@@ -68,7 +68,7 @@ reopen = _author_action("reopen", workflow.reopen, "Reopen to rework", "Reopened
 
 @admin.action(description="Approve")
 def approve(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset,
+    apply_to_selected(modeladmin, request, queryset,
            lambda obj: workflow.review(obj, request.user, Verdict.APPROVE), _reviewed)
 
 
@@ -112,7 +112,7 @@ class RetractForm(ActionForm):
             help_text="Optional: the claim that replaces the retracted one.")
 
 
-def _form_action(name: str, description: str, form_class, change, done, button: str):
+def form_action(name: str, description: str, form_class, change, done, button: str):
     """An action that first renders form_class for the selected objects, then applies.
 
     The standard Django pattern: the changelist POSTs the action, this renders the form
@@ -125,13 +125,13 @@ def _form_action(name: str, description: str, form_class, change, done, button: 
         if "apply" in request.POST:
             form = form_class(request.POST, admin_site=site)
             if form.is_valid():
-                _apply(modeladmin, request, queryset,
+                apply_to_selected(modeladmin, request, queryset,
                        lambda obj: change(obj, request.user, form.cleaned_data), done)
                 return None
         else:
             form = form_class(admin_site=site)
         opts = modeladmin.model._meta
-        objects = [(obj.pk, _label(obj)) for obj in queryset]
+        objects = [(obj.pk, label(obj)) for obj in queryset]
         kind = opts.verbose_name if len(objects) == 1 else opts.verbose_name_plural
         context = {
             **site.each_context(request),
@@ -150,25 +150,25 @@ def _form_action(name: str, description: str, form_class, change, done, button: 
     return admin.action(description=f"{description}…")(action)
 
 
-reject = _form_action(
+reject = form_action(
     "reject", "Reject", CommentForm,
     lambda obj, user, data: workflow.review(obj, user, Verdict.REJECT, data["comment"]),
     _reviewed, button="Reject")
-request_changes = _form_action(
+request_changes = form_action(
     "request_changes", "Request changes", CommentForm,
     lambda obj, user, data: workflow.review(obj, user, Verdict.REQUEST_CHANGES, data["comment"]),
     _reviewed, button="Request changes")
-retract = _form_action(
+retract = form_action(
     "retract", "Retract", RetractForm,
     lambda obj, user, data: workflow.retract(obj, user, data["reason"], data["superseded_by"]),
-    lambda obj, _: _done(obj, f"Retracted {_label(obj)}."), button="Retract")
+    lambda obj, _: _done(obj, f"Retracted {label(obj)}."), button="Retract")
 
 # Re-review is no transition (the claim stays accepted): it clears the flag that
 # claims/rereview.py sets.
-confirm = _form_action(
+confirm = form_action(
     "confirm", "Confirm after re-review", ConfirmForm,
     lambda obj, user, data: workflow.confirm(obj, user, data["comment"]),
-    lambda obj, _: f"Confirmed {_label(obj)}: it stands, no longer flagged for re-review.",
+    lambda obj, _: f"Confirmed {label(obj)}: it stands, no longer flagged for re-review.",
     button="Confirm")
 
 CLAIM_ACTIONS = [submit, withdraw, reopen, approve, reject, request_changes, retract, confirm]

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from claims import workflow
-from claims.admin.actions import ActionForm, _apply, _form_action, _label
+from claims.admin.actions import ActionForm, apply_to_selected, form_action, label
 from claims.admin.queues import REVIEW_QUEUE, QueueFilter
 from claims.choices import Role
 from claims.models import Claim
@@ -43,14 +43,14 @@ class AssignForm(ActionForm):
 
 def _assigned(claim, _) -> str:
     if claim.assigned_reviewer_id is None:
-        return f"No reviewer is assigned to {_label(claim)} now."
+        return f"No reviewer is assigned to {label(claim)} now."
     return (
-        f"Assigned {_label(claim)} to {claim.assigned_reviewer}: it comes first in their "
+        f"Assigned {label(claim)} to {claim.assigned_reviewer}: it comes first in their "
         "review queue, and they are told by mail."
     )
 
 
-assign = _form_action(
+assign = form_action(
     "assign",
     "Assign to reviewer",
     AssignForm,
@@ -62,12 +62,12 @@ assign = _form_action(
 
 @admin.action(description="Take for my review")
 def take(modeladmin, request, queryset):
-    _apply(
+    apply_to_selected(
         modeladmin,
         request,
         queryset,
         lambda obj: workflow.assign(obj, request.user, request.user),
-        lambda obj, _: f"Took {_label(obj)}: it is assigned to you, first in your review queue.",
+        lambda obj, _: f"Took {label(obj)}: it is assigned to you, first in your review queue.",
     )
 
 
