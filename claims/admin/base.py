@@ -21,7 +21,22 @@ def count_of(queryset, field: str):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class PermissionBeforeLookup:
+    """The history page asks for the permission before it looks for the object.
+
+    Django's history view (and django-simple-history's) looks the object up first: a staff
+    user who may not see these records got a 403 for an id that exists and a redirect (or a
+    404) for one that does not, and so could count the API tokens or webhook subscriptions.
+    Every other page already asks first.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+class HistoryAdmin(PermissionBeforeLookup, SimpleHistoryAdmin):
     """Every change is listed on the object's history page; no version is ever restored.
 
     Restoring a historical row would write its status, review round and authors straight

@@ -2,11 +2,12 @@
 
 from django.contrib import admin, messages
 
+from claims.admin.base import PermissionBeforeLookup
 from claims.models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PermissionBeforeLookup, admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "read_only", "created_at", "last_used_at", "state")
     list_filter = ("read_only", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("user",)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from claims import destinations, webhooks
+from claims.admin.base import PermissionBeforeLookup
 from claims.models import Subscription, SubscriptionState
 from claims.models.changes import ChangeKind
 
@@ -34,7 +35,7 @@ class SubscriptionForm(forms.ModelForm):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(PermissionBeforeLookup, admin.ModelAdmin):
     form = SubscriptionForm
     list_display = ("url", "owner", "kinds_shown", "state_shown", "consecutive_failures", "cursor",
                     "last_delivery_at", "last_error")
