@@ -25,7 +25,9 @@ WORDS = {
     Direction.INCONCLUSIVE: "inconclusive",
 }
 
-LABEL_WIDTH = 220  # the evidence type's label, left of its bar
+# The evidence type's label, left of its bar: room for LABEL_CHARACTERS at 12px in a wide
+# sans-serif (DejaVu Sans draws "animal model system study evidence" 225px wide).
+LABEL_WIDTH = 260
 BAR_WIDTH = 300  # the longest bar; the others in proportion
 TOTAL_WIDTH = 80  # the number of items, right of the bar
 ROW = 24
