@@ -3,19 +3,25 @@
 a comment from the dashboard, reworked, approved, and then public in the API. And the seeded
 admin's pages as the README shows them (SCREENSHOTS=1 writes them to docs/screenshots/)."""
 
+import base64
 import json
+import os
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management import call_command
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
 
-from claims.models import Claim, Paper
-from tests.browser import Admin, chromium, policy_violations, wait
+from claims import workflow, writes
+from claims.models import Claim, EvidenceType, Paper
+from tests.browser import HEIGHT, WIDTH, Admin, chromium, policy_violations, wait
 from tests.factories import make_evidence_type, make_paper, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,6 +43,9 @@ MANCUSO_2014 = {
 }
 CLAIM = "PRE-084 extends the survival of SOD1G93A mice"
 COMMENT = "Say the dose and schedule of PRE-084 in the context."
+# `make run`'s seed (Makefile, FIXTURES), and where `make screenshots` writes the README's images.
+SEED = ("evidence_types", "sigma1r_als")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -215,3 +224,147 @@ def test_a_claim_goes_from_its_curator_through_two_reviewers_to_the_public_api(
     assert sorted(item["paper"]["doi"] for item in public["evidence"]) == sorted(
         [MANCUSO_2012["doi"], MANCUSO_2014["doi"]]
     )
+
+
+# --- the seeded admin, as the README's screenshots show it ---
+
+
+def screenshot(driver, name: str, *, height: int = HEIGHT, until=None):
+    """Save the page's top, WIDTH wide and `height` tall (or down to the bottom of the element
+    `until`), as docs/screenshots/<name> when SCREENSHOTS=1 (`make screenshots`), so that test
+    runs elsewhere leave the committed images alone."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
+    if until is not None:
+        height = driver.execute_script(
+            "return Math.ceil(arguments[0].getBoundingClientRect().bottom + window.scrollY) + 16;",
+            until,
+        )
+    # A window whose page area is that tall, so the page lays out as it would on such a screen,
+    # then the page area alone, through DevTools (a window's screenshot leaves some out).
+    frame = driver.execute_script("return [outerWidth - innerWidth, outerHeight - innerHeight];")
+    driver.set_window_size(WIDTH + frame[0], height + frame[1])
+    clip = {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 1}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": clip})
+    (SCREENSHOTS / name).write_bytes(base64.b64decode(shot["data"]))
+    driver.set_window_size(WIDTH, HEIGHT)
+
+
+def curate_on_the_seed():
+    """Work in progress on the seeded papers, as ../shared/reference/ describes them: a claim
+    submitted and assigned to demo-reviewer, one submitted and not assigned, a draft."""
+    curator, reviewer = User.objects.get(username="demo-curator"), User.objects.get(username="demo-reviewer")
+    lead = User.objects.create_superuser("admin", "admin@localhost", "pw")
+    for user in (curator, reviewer):
+        user.set_password("pw")
+        user.save(update_fields=["password"])
+    paper = {p.doi: p for p in Paper.objects.all()}
+    kind = {t.code: t for t in EvidenceType.objects.all()}
+
+    def claim(items, **fields):
+        made = writes.create_claim(actor=curator, data=fields)
+        for doi, code in items:
+            writes.create_evidence(
+                actor=curator,
+                data={
+                    "claim": made,
+                    "paper": paper[doi],
+                    "evidence_type": kind[code],
+                    "direction": "supports",
+                    "location": "abstract",
+                },
+            )
+        return made
+
+    assigned = claim(
+        [
+            ("10.3389/fphar.2021.780588", "in-vivo-animal-model"),
+            ("10.1007/s13311-012-0140-y", "in-vivo-animal-model"),
+        ],
+        text="PRE-084 increases the number of surviving motoneurons in female SOD1G93A mice.",
+        subject="Sigma-1R agonist PRE-084",
+        relation="increases",
+        object="surviving motoneurons",
+        context="SOD1G93A mouse, female",
+    )
+    unassigned = claim(
+        [("10.1002/ana.22534", "cell-culture")],
+        text="Cells with the SIGMAR1 mutation of juvenile ALS are more prone to die under stress.",
+        subject="SIGMAR1 juvenile ALS mutation",
+        relation="increases",
+        object="apoptosis under stress",
+        context="cell lines",
+    )
+    draft = claim(
+        [("10.1016/j.neuroscience.2010.02.022", "knockout-phenotype")],
+        text="Sigma-1 receptor knockout mice stay a shorter time on the rotarod.",
+        subject="Sigma-1 receptor knockout",
+        relation="decreases",
+        object="rotarod latency",
+        context="mouse",
+    )
+    for submitted in (unassigned, assigned):
+        workflow.submit(submitted, curator)
+    workflow.assign(assigned, reviewer, lead)
+    return assigned, unassigned, draft
+
+
+def test_the_seeded_dashboard_claims_list_and_claim_page(live_server, browser, role_groups):
+    call_command("seed", *SEED, verbosity=0)
+    assigned, unassigned, draft = curate_on_the_seed()
+    contested = Claim.objects.get(contested=True)  # the seed's one: protein degradation
+    admin = Admin(browser, live_server.url)
+
+    # A reviewer's dashboard: the claim assigned to them first, marked, then the rest of their
+    # queue; what they decided lately (the seed's reviews).
+    admin.login("demo-reviewer")
+    waiting = browser.find_elements(By.CSS_SELECTOR, "#dashboard-review li")
+    assert [entry.text.splitlines()[0] for entry in waiting] == [assigned.text, unassigned.text]
+    assert "mine" in waiting[0].get_attribute("class").split()
+    assert admin.find("#dashboard-decided li").text.splitlines()[-1].startswith("approve · ")
+    screenshot(browser, "admin-dashboard.png")
+
+    # A curator's: their draft.
+    admin.login("demo-curator")
+    assert draft.text in admin.find("#dashboard-drafts").text
+    screenshot(browser, "admin-dashboard-curator.png")
+
+    # The claims list: states, which way the evidence points, and the contested claim marked.
+    admin.follow(admin.find("#content-main a[href$='/claims/claim/']"))
+    # The navigation sidebar closed (the admin remembers it), as a curator gives the list room.
+    admin.find("#toggle-nav-sidebar").click()
+    wait(browser, ec.invisibility_of_element_located((By.ID, "nav-sidebar")))
+    assert list_row(admin, draft.text).find_element(By.CSS_SELECTOR, ".badge.state-draft")
+    marked = browser.find_elements(By.CSS_SELECTOR, "#result_list .badge.level-contested")
+    assert [
+        mark.find_element(By.XPATH, "ancestor::tr/*[contains(@class, 'field-text_short')]").text
+        for mark in marked
+    ] == [contested.text]
+    badges = list_row(admin, contested.text).find_elements(By.CSS_SELECTOR, ".field-evidence_badges .badge")
+    assert [badge.get_attribute("title").split(" (")[0] for badge in badges] == [
+        "1 supporting",
+        "1 contradicting",
+        "0 inconclusive",
+    ]
+    screenshot(browser, "admin-claims.png")
+
+    # The contested claim's page: its chart, with a supporting and a contradicting part.
+    admin.follow(list_row(admin, contested.text).find_element(By.CSS_SELECTOR, "th a"))
+    chart = admin.find(".evidence-glance svg.evidence-chart")
+    directions = {
+        part.get_attribute("data-direction") for part in chart.find_elements(By.CSS_SELECTOR, ".segment")
+    }
+    assert directions == {"supports", "contradicts"}
+    # Each evidence type's label is drawn whole, right-aligned before its bar, inside the chart.
+    labels = browser.execute_script(
+        "return [...arguments[0].querySelectorAll('.bar text[text-anchor=end]')]"
+        ".map(text => [text.lastChild.data, text.getBBox().x]);",
+        chart,
+    )
+    assert [text for text, _ in labels] == [
+        "animal model system study evidence",
+        "author statement supported by tra…",
+    ]
+    assert [left >= 0 for _, left in labels] == [True, True]
+    assert "Synthesis: Contested" in admin.find(".glance-synthesis").text
+    screenshot(browser, "admin-claim-page.png", until=admin.find(".evidence-glance-module"))
