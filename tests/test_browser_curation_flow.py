@@ -367,4 +367,4 @@ def test_the_seeded_dashboard_claims_list_and_claim_page(live_server, browser, r
     ]
     assert [left >= 0 for _, left in labels] == [True, True]
     assert "Synthesis: Contested" in admin.find(".glance-synthesis").text
-    screenshot(browser, "admin-claim-page.png", until=admin.find(".evidence-glance-module"))
+    screenshot(browser, "admin-claim-page.png", until=admin.find("#content"))
