@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke mirror-check
+.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke mirror-check screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The README's screenshots of the admin on the seed data, taken in Debian's headless Chromium.
+screenshots: install
+	SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser_curation_flow.py -k seeded -q
 
 schema: install
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
