@@ -78,3 +78,23 @@ def test_sign_in_lockout_is_a_documented_429(schema, personas, settings):
     response = answer(schema, "POST", "/api/v1/auth/token/", media_type="application/json",
                       body={"username": "curator", "password": "pw"})
     assert response.status_code == 429
+
+
+def test_a_claims_review_has_no_evidence_and_the_schema_says_it_may_be_null(schema, personas):
+    """Found by the stateful fuzz (create, submit, review): the review in the claim's answer
+    has evidence null, which the schema said must be an integer."""
+    from claims.models import ApiToken
+    from tests.factories import make_claim
+
+    claim = make_claim(created_by=personas.curator, status="submitted")
+    _, key = ApiToken.issue(personas.reviewer, "fuzz")
+    response = answer(schema, "POST", "/api/v1/claims/{id}/reviews/", media_type="application/json",
+                      path_parameters={"id": claim.pk}, headers={"Authorization": f"Token {key}"},
+                      body={"verdict": "request_changes", "comment": "Which mice?"})
+    assert response.status_code == 200
+    assert response.json["reviews"][0]["evidence"] is None
+    review_id = response.json["reviews"][0]["id"]
+    review = answer(schema, "GET", "/api/v1/reviews/{id}/", path_parameters={"id": review_id},
+                    headers={"Authorization": f"Token {key}"})
+    assert review.json["claim"] == claim.pk
+    assert review.json["evidence"] is None

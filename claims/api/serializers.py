@@ -101,8 +101,9 @@ class PaperSerializer(ValidatedModelSerializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
-    evidence = serializers.PrimaryKeyRelatedField(read_only=True)
+    # A review is of a claim or of an evidence item: the other one is null (and documented so).
+    claim = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    evidence = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = CuratorReview
