@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError, OperationalError, connection
 from django.db.models import ProtectedError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -44,6 +44,12 @@ def exception_handler(exc, context):
         names = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
         return Response({"detail": "Still referred to by " + ", ".join(names) + "; "
                                    "remove those first."}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, OperationalError) and _database_unavailable():
+        # The database went away (a restart, a failover): a 503 the client may retry, not a
+        # 500 that reads as a fault of the request; the cause stays in the log.
+        logger.warning("database unavailable: %s", exc)
+        return Response({"detail": "The database is unavailable for a moment; try again."},
+                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):
@@ -54,3 +60,16 @@ def exception_handler(exc, context):
                                               "same moment; reload and try again."]},
                         status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+def _database_unavailable() -> bool:
+    """Whether the database cannot be reached now: an OperationalError is also a deadlock or a
+    statement SQLite gave up on, which are faults of the request (500)."""
+    try:
+        if connection.connection is not None and connection.is_usable():
+            return False
+        connection.close()
+        connection.ensure_connection()
+    except DatabaseError:
+        return True
+    return False
