@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FIXTURES := evidence_types sigma1r_als
 
-.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke mirror-check screenshots
+.PHONY: run worker test install lint schema clean bench bench-loads bench-smoke mirror-check screenshots faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-loads: install
 # The change feed over HTTP: mirrors follow it while clients write; each must equal its listing.
 mirror-check: install
 	$(BIN)/python -m bench.mirror $(MIRROR_ARGS)
+
+# Writes under a killed worker, a restarted PostgreSQL (a throwaway server of its own, never the
+# shared one) and a slow client: nothing acknowledged may be lost (docs/faults.md).
+faults: install
+	$(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 bench-smoke: install
 	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
