@@ -98,3 +98,23 @@ def test_a_claims_review_has_no_evidence_and_the_schema_says_it_may_be_null(sche
                     headers={"Authorization": f"Token {key}"})
     assert review.json["claim"] == claim.pk
     assert review.json["evidence"] is None
+
+
+def test_evidence_reads_give_the_paper_and_evidence_type_as_the_documented_summaries(schema, personas):
+    """Found by the stateful fuzz (create a claim, add evidence to it): writes name the paper
+    and the evidence type by a string, reads give a summary of each, which the schema said
+    was a string too."""
+    from claims.models import ApiToken
+    from tests.factories import make_claim, make_evidence_type, make_paper
+
+    claim, paper = make_claim(created_by=personas.curator), make_paper()
+    _, key = ApiToken.issue(personas.curator, "fuzz")
+    auth = {"Authorization": f"Token {key}"}
+    response = answer(schema, "POST", "/api/v1/evidence/", media_type="application/json", headers=auth,
+                      body={"claim": claim.pk, "paper": paper.doi, "direction": "supports",
+                            "evidence_type": make_evidence_type().code})
+    assert response.status_code == 201
+    assert response.json["paper"]["doi"] == paper.doi
+    assert response.json["evidence_type"]["code"] == "in-vivo-animal-model"
+    read = answer(schema, "GET", "/api/v1/claims/{id}/", path_parameters={"id": claim.pk}, headers=auth)
+    assert read.json["evidence"][0]["paper"]["id"] == paper.pk

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -38,7 +40,6 @@ class _ChoicesById:
         return self.get_queryset()
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class PaperRefField(_ChoicesById, serializers.RelatedField):
     """Writes take a paper id, a DOI (any case, with or without https://doi.org/) or pmid:NNN."""
 
@@ -77,7 +78,6 @@ class PaperIdRefField(PaperRefField):
         return paper.pk
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
     """Writes take an evidence type id or code; reads give its code, label and ECO id."""
 
@@ -106,6 +106,32 @@ class EvidenceTypeRefField(_ChoicesById, serializers.RelatedField):
     def to_representation(self, evidence_type):
         return {"id": evidence_type.pk, "code": evidence_type.code, "label": evidence_type.label,
                 "eco_id": evidence_type.eco_id}
+
+
+def _summary(**properties):
+    return build_object_type(properties=properties, required=list(properties))
+
+
+class _ReferenceSchema(OpenApiSerializerFieldExtension):
+    """Writes name the object by a string (id, DOI, code...); reads give its summary: the
+    schema says both, per direction (extend_schema_field has one schema for both)."""
+
+    read = None
+
+    def map_serializer_field(self, auto_schema, direction):
+        return self.read if direction == "response" else build_basic_type(OpenApiTypes.STR)
+
+
+class PaperRefSchema(_ReferenceSchema):
+    target_class = PaperRefField
+    read = _summary(id=build_basic_type(int), doi=build_basic_type(str), pmid=build_basic_type(str),
+                    title=build_basic_type(str), year={**build_basic_type(int), "nullable": True})
+
+
+class EvidenceTypeRefSchema(_ReferenceSchema):
+    target_class = EvidenceTypeRefField
+    read = _summary(id=build_basic_type(int), code=build_basic_type(str), label=build_basic_type(str),
+                    eco_id=build_basic_type(str))
 
 
 class _Visible:
