@@ -137,22 +137,36 @@ def _counted_models():
     return [*claims, *auth, Token]
 
 
+def _row_text(model) -> str:
+    """A row of model as one text value, in SQL both SQLite and PostgreSQL read."""
+    quote = connection.ops.quote_name
+    columns = [
+        f"COALESCE(CAST({quote(f.column)} AS TEXT), '-')"
+        for f in model._meta.concrete_fields
+        if f.name not in BOOKKEEPING
+    ]
+    return " || '|' || ".join(columns)
+
+
 def state():
     """Row counts of every claims table (history, the change feed and m2m tables included),
-    of users, groups, permissions and tokens, and every row of the WATCHED tables."""
-    tables = [model._meta.db_table for model in _counted_models()]
+    of users, groups, permissions and tokens, and every row of the WATCHED tables: two
+    queries, whatever the number of tables."""
     quote = connection.ops.quote_name
+    tables = [model._meta.db_table for model in _counted_models()]
+    rows = " UNION ALL ".join(
+        f"SELECT '{model.__name__}', {quote(model._meta.pk.column)}, {_row_text(model)} "
+        f"FROM {quote(model._meta.db_table)}"
+        for model in WATCHED
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables))
         counts = dict(zip(tables, cursor.fetchone(), strict=True))
-        rows = {}
-        for model in WATCHED:
-            columns = ", ".join(
-                quote(f.column) for f in model._meta.concrete_fields if f.name not in BOOKKEEPING
-            )
-            cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)} ORDER BY 1")
-            rows[model.__name__] = cursor.fetchall()
-    return counts, rows
+        cursor.execute(f"SELECT * FROM ({rows}) AS watched ORDER BY 1, 2")
+        watched = {model.__name__: [] for model in WATCHED}
+        for name, _, text in cursor.fetchall():
+            watched[name].append(text)
+    return counts, watched
 
 
 def difference(before, after) -> dict | None:
