@@ -31,7 +31,8 @@ neither "302" nor "done" must leave every table as it was.
 ROLES = ("anonymous", "no_role", "curator", "reviewer", "both", "staff")
 # Placeholders for records some staff roles may not see, with those roles: they must be
 # answered exactly as a missing id is (curators and reviewers see every claims record).
-HIDDEN = {"token": ("curator", "reviewer", "both"), "subscription": ("curator", "reviewer", "both")}
+STAFF_ROLES = ("curator", "reviewer", "both")
+HIDDEN = {name: STAFF_ROLES for name in ("token", "paused", "subscription", "user", "group", "drf_token")}
 CELLS = ("login", "200", "302", "403", "404", "done", "refused")
 METHODS = ("GET", "POST")
 

@@ -16,11 +16,12 @@ claims    Claim and Evidence, with their evidence, review and version inlines
 reviews   CuratorReview and ClaimVersion: append-only, read-only
 webhooks  webhook subscriptions: their state, pause and resume
 tokens    API tokens: made (key shown once), listed, revoked
+accounts  users, groups, DRF's tokens: their apps' admins, asking for the permission first
 """
 
 from django.contrib import admin
 
-from claims.admin import claims, papers, reviews, tokens, webhooks  # noqa: F401  (registers the model admins)
+from claims.admin import accounts, claims, papers, reviews, tokens, webhooks  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = "Claims and evidence curation"
 admin.site.site_title = "Claims and evidence curation"
