@@ -22,14 +22,14 @@ from claims import webhooks
 from claims.models import ApiToken
 from tests.admin_permission_table import ADMIN, HIDDEN, ROLES
 from tests.factories import admin_form_data
+from tests.matrix import COMMENT, RETRACTION_REASON
 from tests.permission_world import MISSING_ID, difference, rolled_back, state, world_for_module
 
-COMMENT = "Report the number of animals per group."
 # What an action's form asks before it applies (claims/admin/actions.py, assignment.py).
 ACTION_FORMS = {
     "reject": {"comment": COMMENT},
     "request_changes": {"comment": COMMENT},
-    "retract": {"reason": "The survival data were misread."},
+    "retract": {"reason": RETRACTION_REASON},
     "confirm": {"comment": "The other papers carry it."},
     "delete_selected": {"post": "yes"},
 }
@@ -45,6 +45,7 @@ class Site:
     ids: dict
     clients: dict  # role -> a client signed in as that role (anonymous: none)
     forms: dict  # (page, method) -> POST data
+    action_forms: dict  # action -> what its form asks before it applies
 
 
 def _site(world) -> Site:
@@ -67,7 +68,6 @@ def _site(world) -> Site:
     for role in ROLES[1:]:
         clients[role] = Client()
         clients[role].force_login(people[role])
-    ACTION_FORMS["assign"] = {"reviewer": people["reviewer"].pk}
     add = {
         "claim": {
             "text": "PRE-084 delays motor decline in SOD1-G93A mice",
@@ -112,7 +112,8 @@ def _site(world) -> Site:
         data = admin_form_data(shown) if shown.status_code == 200 else {}
         data.update((add if page.endswith("/add/") else change).get(model, {}))
         forms[(page, method)] = data
-    return Site(ids=ids, clients=clients, forms=forms)
+    action_forms = {**ACTION_FORMS, "assign": {"reviewer": people["reviewer"].pk}}
+    return Site(ids=ids, clients=clients, forms=forms, action_forms=action_forms)
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +138,10 @@ def body(page: str, site: Site) -> dict:
     if "#" in page:  # a changelist action on one object
         action, _, target = page.partition("#")[2].partition(" ")
         selected = target.strip("{}")
-        data = {"action": action, "_selected_action": [site.ids[selected]], **ACTION_FORMS.get(action, {})}
-        if action in ACTION_FORMS and action != "delete_selected":
-            data["apply"] = "yes"
+        data = {"action": action, "_selected_action": [site.ids[selected]]}
+        data.update(site.action_forms.get(action, {}))
+        if action in site.action_forms and action != "delete_selected":
+            data["apply"] = "yes"  # the action's form, filled in and sent
         return data
     if page.endswith("/delete/"):
         return {"post": "yes"}

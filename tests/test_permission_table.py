@@ -21,11 +21,11 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
 from claims.models import ApiToken
+from tests.matrix import COMMENT, RETRACTION_REASON
 from tests.permission_table import API, HIDDEN, METHODS, ROLES, SAFE
 from tests.permission_world import MISSING_ID, difference, rolled_back, state, world_for_module
 
 PREFIX = "/api/v1"
-COMMENT = "Report the number of animals per group."
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _callers(world) -> Callers:
             "verdict": "request_changes",
             "comment": COMMENT,
         },
-        ("/claims/{accepted}/retract/", "POST"): {"reason": "The survival data were misread."},
+        ("/claims/{accepted}/retract/", "POST"): {"reason": RETRACTION_REASON},
         ("/claims/{flagged}/confirm/", "POST"): {"comment": "The other papers carry it."},
         ("/evidence/", "POST"): evidence_data,
         ("/evidence/{draft_evidence}/", "PUT"): evidence_data,
