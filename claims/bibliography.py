@@ -161,9 +161,15 @@ def _doi_in(text: str) -> str:
 
 def _text(data: bytes) -> str:
     """The file as UTF-8 text, or an error saying what it seems to be instead."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+    nuls = data.count(b"\x00")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or nuls * 8 > len(data):
         raise BibliographyError("The file is not UTF-8 text (it looks like UTF-16): save it as "
                                 "UTF-8 and import it again.")
+    if nuls:
+        # No database stores a NUL in text (PostgreSQL refuses it outright).
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise BibliographyError(f"The file holds a NUL byte (0x00) on line {line}, which is not "
+                                "text: remove it and import the file again.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
