@@ -42,10 +42,31 @@ def _known(view, queryset) -> set[str]:
     return known
 
 
+def _refuse_unknown_ordering(request, queryset, view) -> None:
+    """DRF's OrderingFilter drops a field it cannot order by and answers in the default order,
+    which a client takes for the order it asked for."""
+    for backend in view.filter_backends:
+        if not issubclass(backend, OrderingFilter) or backend.ordering_param not in request.query_params:
+            continue
+        valid = {name for name, _ in backend().get_valid_fields(queryset, view, {"request": request})}
+        asked = [term.strip() for term in request.query_params[backend.ordering_param].split(",")]
+        unknown = [term for term in asked if term.removeprefix("-") not in valid]
+        if unknown:
+            raise ValidationError(
+                {
+                    backend.ordering_param: [
+                        f"Cannot order by {', '.join(unknown)}: order by {', '.join(sorted(valid))}, "
+                        "with a leading - for descending."
+                    ]
+                }
+            )
+
+
 class KnownParameters(BaseFilterBackend):
     """First among a list's filter backends: the others then only see parameters they read."""
 
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", None) == "list":
             refuse_unknown(request, _known(view, queryset))
+            _refuse_unknown_ordering(request, queryset, view)
         return queryset
