@@ -9,8 +9,9 @@ evidence type's parent, a preprint's published version, the claim that supersede
 one).
 
 Left out, on purpose: database ids; a paper's uid (papers are named by DOI, PMID or URL); a
-claim's evidence synthesis (derived from its evidence, computed again where it is imported)
-and its re-review flag (raised by events in the database that holds the claim).
+claim's evidence synthesis (derived from its evidence, computed again where it is imported),
+its re-review flag (raised by events in the database that holds the claim) and its reviewer
+assignment (who is to review it next, in the database where it waits).
 
 The JSON Schema of the records is fixtures/schema/curation.schema.json.
 """
