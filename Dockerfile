@@ -15,7 +15,7 @@ COPY curation/ curation/
 COPY claims/ claims/
 RUN pip install . && rm -rf build ./*.egg-info
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY fixtures/ fixtures/
 COPY docker/entrypoint.sh docker/entrypoint.sh
 

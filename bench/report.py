@@ -96,7 +96,8 @@ def markdown(results: dict) -> str:
         f"(`{p['app_dir']}`).",
         f"Corpus: {corpus['papers']:,} papers, {corpus['claims']:,} claims "
         f"({p['public_claims']:,} public), {corpus['evidence']:,} evidence, seed {corpus['seed']}. "
-        f"Each server: gunicorn, {m['gunicorn_workers']} sync workers; wrk {p['threads']} "
+        f"Each server: gunicorn, {m['gunicorn_workers']} workers as its checkout's "
+        f"gunicorn.conf.py has them; wrk {p['threads']} "
         f"threads, {p['connections']} connections, {p['duration']:g} s per case after "
         f"{p['warmup']:g} s of warm-up, {_best_of(p.get('rounds', 1))}on the same machine "
         f"(load average {m['load_average_at_start']:.1f} at the start).",

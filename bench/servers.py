@@ -1,4 +1,5 @@
-"""gunicorn as production runs it (sync workers, one per core), started and stopped by the harness."""
+"""gunicorn as production runs it (one worker per core, the served checkout's gunicorn.conf.py:
+threaded workers), started and stopped by the harness."""
 
 import os
 import signal

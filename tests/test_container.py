@@ -430,6 +430,19 @@ def test_gunicorn_serves_the_wsgi_application_on_all_interfaces():
     assert gunicorn[gunicorn.index("--bind") + 1].startswith("0.0.0.0:")
 
 
+def test_gunicorn_finds_its_settings_in_the_image_and_streams_without_a_time_limit():
+    # gunicorn reads ./gunicorn.conf.py from the working directory: the image's WORKDIR.
+    workdir = instruction_args("WORKDIR")[-1]
+    copied = {(workdir, source) for arguments in instruction_args("COPY")
+              for source in exec_form(arguments)[:-1]}
+    assert (workdir, "gunicorn.conf.py") in copied
+    settings = {}
+    exec((REPO / "gunicorn.conf.py").read_text(encoding="utf-8"), settings)
+    # A sync worker streaming a long download is killed at its timeout; a threaded one is not.
+    assert settings["worker_class"] == "gthread"
+    assert "--worker-class" not in command_named("gunicorn") and "-k" not in command_named("gunicorn")
+
+
 def test_health_check_asks_healthz_on_the_port_gunicorn_binds():
     check = instruction_args("HEALTHCHECK")[-1]
     url = urlsplit(re.search(r"https?://[^'\"]+", check)[0])
