@@ -31,12 +31,17 @@ write that changes it, so lists filter and render it at no extra query:
   evidence type's saves (its weight or its place in the tree);
 - bulk writers, which send no signals, call refresh() or refresh_for() themselves
   (claims/writes_bulk.py, claims/corpus.py);
+- an import writes a claim's evidence in several batches and then adopts it: inside
+  deferred() (claims/interchange/load.py) refresh() only notes the claims, and the block's
+  end computes each once, still in the import's transaction;
 - `manage.py refresh_synthesis` and migration 0008 recompute every claim.
 """
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -265,8 +270,34 @@ def _in_vivo_types(type_ids: set[int], apps, using: str) -> set[int]:
     return _tree(_ANCESTRY, type_ids, list(IN_VIVO_ECO_IDS), apps, using)
 
 
+# While deferred() runs: per database, the claims whose synthesis waits for the block's end.
+_pending: ContextVar[dict[str, set[int]] | None] = ContextVar("synthesis_pending", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Refresh each claim written inside the block once, when the block ends without an error.
+
+    For a writer that touches the same claims many times in one transaction (an import writes
+    a claim, its evidence in batches, then adopts both): refresh() only notes the claims, and
+    the end of the block computes them, so a claim is synthesised once, not once per write.
+    Nothing may read a synthesis inside the block (history and the change feed do not)."""
+    if _pending.get() is not None:  # already deferred by an outer block, which refreshes
+        yield
+        return
+    token = _pending.set({})
+    try:
+        yield
+        pending = _pending.get()
+    finally:
+        _pending.reset(token)
+    for using, ids in pending.items():
+        refresh(ids, using=using)
+
+
 def refresh(claim_ids: Iterable[int], *, apps=global_apps, using: str | None = None) -> int:
-    """Recompute and store the synthesis of these claims; returns how many changed.
+    """Recompute and store the synthesis of these claims; returns how many changed (0 inside
+    deferred(), which only notes them).
 
     Per BATCH claims: the accepted evidence read grouped (and the in vivo types among those
     it cites), then one statement that writes only the syntheses that differ."""
@@ -274,6 +305,10 @@ def refresh(claim_ids: Iterable[int], *, apps=global_apps, using: str | None = N
     using = using or router.db_for_write(claims)
     ids = sorted({pk for pk in claim_ids if pk is not None})
     if not ids:
+        return 0
+    pending = _pending.get()
+    if pending is not None and apps is global_apps:
+        pending.setdefault(using, set()).update(ids)
         return 0
     changed = 0
     with transaction.atomic(using=using):

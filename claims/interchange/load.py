@@ -44,7 +44,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from claims import changes, data_version, workflow, writes_bulk
+from claims import changes, data_version, synthesis, workflow, writes_bulk
 from claims.choices import Status
 from claims.interchange import schema
 from claims.interchange.records import (
@@ -130,7 +130,9 @@ def load(path, *, actor=None, dry_run: bool = False, progress: Progress | None =
     loader = _Loader(scan, actor, reason)
     with transaction.atomic():
         changes.lock()  # before any row lock, as every writer
-        loader.run(progress)
+        # Each claim's synthesis computed once, after all its evidence and its adoption.
+        with synthesis.deferred():
+            loader.run(progress)
         problems = scan.problems + loader.problems
         if problems:
             raise ImportRefused(problems)  # leaving the block rolls everything back
