@@ -14,7 +14,8 @@ at a time (they are IMMEDIATE, see curation/settings.py).
 """
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import webhooks
@@ -59,50 +60,55 @@ def _last(kind: str, ids) -> dict[int, tuple[bool, str]]:
 
 
 def record_many(model, ids, action: str = ChangeAction.UPDATED) -> None:
-    """Entries for these objects as they are now (one query to read them, one to write)."""
+    """Entries for these objects as they are now, each after its latest entry (whether readers
+    saw it, which status it had): one INSERT ... SELECT, whatever their number."""
     ids = list(ids)
-    if not ids:
-        return
-    kind = KINDS[model]
-    with transaction.atomic():
-        lock()
-        rows = model.objects.filter(pk__in=ids).annotate(
-            seen=_as_boolean(visible_to_readers(model)))
-        fields = ["pk", "uid", "seen"] + (["status"] if model in (Claim, Evidence) else [])
-        before = _last(kind, ids)
-        entries = []
-        for row in rows.order_by("pk").values(*fields):
-            was_public, old_status = before.get(row["pk"], (False, None))
-            status = row.get("status", "")
-            step = action
-            if action == ChangeAction.UPDATED and old_status is not None and status != old_status:
-                step = ChangeAction.STATUS
-            entries.append(Change(kind=kind, object_id=row["pk"], uid=row["uid"], action=step,
-                                  status=status, public=row["seen"], was_public=was_public))
-        Change.objects.bulk_create(entries)
-        webhooks.announce()
+    if ids:
+        _insert(model, model.objects.filter(pk__in=ids), action, after_last=True)
 
 
 def record_created_in_bulk(model, queryset) -> int:
     """Entries for rows a bulk writer (COPY, bulk_create) has just written, which sent no
     signals: one INSERT ... SELECT, whatever their number. Returns how many."""
-    # Named columns: SQLite names a subquery's plain columns after their tables.
+    return _insert(model, queryset, ChangeAction.CREATED, after_last=False)
+
+
+def _insert(model, queryset, action: str, *, after_last: bool) -> int:
+    """Write an entry for each row of queryset, in the order of their ids, in one statement
+    that reads what the entries say from the rows themselves. after_last: an update becomes
+    a status change when the status differs from the object's latest entry, and was_public
+    is what that entry said (False without one); otherwise was_public is False."""
+    kind = KINDS[model]
     has_status = model in (Claim, Evidence)
-    rows = queryset.annotate(
-        entry_id=F("pk"), entry_uid=F("uid"),
-        entry_status=F("status") if has_status else Value("", output_field=CharField()),
-        entry_seen=_as_boolean(visible_to_readers(model)))
+    status = F("status") if has_status else Value("", output_field=CharField())
+    # Named columns: SQLite names a subquery's plain columns after their tables.
+    rows = queryset.annotate(entry_id=F("pk"), entry_uid=F("uid"), entry_status=status,
+                             entry_seen=_as_boolean(visible_to_readers(model)))
+    step, was_public = Value(action, output_field=CharField()), Value(False)
+    if after_last:
+        last = (Change.objects.filter(kind=kind, object_id=OuterRef("pk"))
+                .order_by("-position"))
+        rows = rows.annotate(entry_was_public=Subquery(last.values("public")[:1]))
+        was_public = Coalesce(F("entry_was_public"), Value(False))
+        if has_status and action == ChangeAction.UPDATED:
+            rows = rows.annotate(entry_last_status=Subquery(last.values("status")[:1]))
+            step = Case(When(Q(entry_last_status__isnull=False)
+                             & ~Q(entry_last_status=F("status")),
+                             then=Value(ChangeAction.STATUS)),
+                        default=step, output_field=CharField())
+    rows = rows.annotate(entry_action=step, entry_was=was_public)
     select, params = rows.order_by().values_list(
-        "entry_id", "entry_uid", "entry_status", "entry_seen").query.sql_with_params()
+        "entry_id", "entry_uid", "entry_action", "entry_status", "entry_seen",
+        "entry_was").query.sql_with_params()
     table = connection.ops.quote_name(Change._meta.db_table)
     with transaction.atomic():
         lock()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (kind, object_id, uid, action, status, at, public, was_public) "
-                f"SELECT %s, t.entry_id, t.entry_uid, %s, t.entry_status, %s, t.entry_seen, %s "
-                f"FROM ({select}) t ORDER BY t.entry_id",
-                [KINDS[model], ChangeAction.CREATED, timezone.now(), False, *params])
+                f"SELECT %s, t.entry_id, t.entry_uid, t.entry_action, t.entry_status, %s, "
+                f"t.entry_seen, t.entry_was FROM ({select}) t ORDER BY t.entry_id",
+                [kind, timezone.now(), *params])
             webhooks.announce()
             return cursor.rowcount
 
