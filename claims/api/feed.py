@@ -90,23 +90,27 @@ class _Renderer:
         view = viewset(request=self.request, action="retrieve", format_kwarg=None, kwargs={})
         return view.get_queryset().filter(pk__in=ids)
 
+    def _serialized(self, serializer, queryset) -> dict[int, dict]:
+        # One serializer for the page, not one per object: building a serializer's fields
+        # costs more than rendering an object with them.
+        objects = list(queryset)
+        rendered = serializer(objects, many=True, context=self._context()).data
+        return {obj.pk: data for obj, data in zip(objects, rendered, strict=True)}
+
     def _claim(self, ids):
         if not self.everything:
             return {claim["id"]: claim for claim in rows.claims_by_id(ids)}
-        queryset = self._queryset(ClaimViewSet, ids)
-        return {c.pk: s.ClaimSerializer(c, context=self._context()).data for c in queryset}
+        return self._serialized(s.ClaimSerializer, self._queryset(ClaimViewSet, ids))
 
     def _evidence(self, ids):
-        queryset = self._queryset(EvidenceViewSet, ids)
-        return {e.pk: s.EvidenceSerializer(e, context=self._context()).data for e in queryset}
+        return self._serialized(s.EvidenceSerializer, self._queryset(EvidenceViewSet, ids))
 
     def _paper(self, ids):
         return {p["id"]: p for p in rows.papers(Paper.objects.filter(pk__in=ids)
                                                 .values(*rows.PAPER_COLUMNS))}
 
     def _review(self, ids):
-        queryset = self._queryset(ReviewViewSet, ids)
-        return {r.pk: s.ReviewSerializer(r, context=self._context()).data for r in queryset}
+        return self._serialized(s.ReviewSerializer, self._queryset(ReviewViewSet, ids))
 
 
 class ChangeEntrySerializer(serializers.Serializer):
