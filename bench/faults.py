@@ -484,8 +484,12 @@ def main(argv=None) -> int:
         parser.error(f"port {args.port} is in use")
     # SIGTERM ends the run as Ctrl-C does: through the finally blocks that remove the cluster.
     signal.signal(signal.SIGTERM, _interrupt)
-    with throwaway_cluster(args.keep) as cluster:
-        return run(args, cluster)
+    try:
+        with throwaway_cluster(args.keep) as cluster:
+            return run(args, cluster)
+    except KeyboardInterrupt:
+        say("Interrupted: gunicorn stopped, and the run's PostgreSQL server with it (unless --keep).")
+        return 130
 
 
 def run(args, cluster: Cluster) -> int:
