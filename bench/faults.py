@@ -6,7 +6,7 @@ database and a slow client, and the service comes back by itself.
 The run starts a PostgreSQL server of its own (initdb into a temporary directory, loopback
 only, trust authentication, a free port; as the postgres user when run as root), so the
 shared server on 5432 is never touched, and removes it at the end, on an error or Ctrl-C too.
-The app runs under gunicorn as deployed (bench/servers.py: sync workers, persistent
+The app runs under gunicorn as deployed (bench/servers.py and gunicorn.conf.py, persistent
 connections checked before reuse). For a fixed time, writer threads with API tokens create
 claims and evidence, submit the claims and review them, while the script:
 
@@ -300,7 +300,7 @@ class Health(threading.Thread):
 
 
 def slow_client(port: int, token: str, seconds: float, tally: Tally, outcome: dict):
-    """A claim POSTed one byte at a time over `seconds`: it holds a sync worker all along."""
+    """A claim POSTed one byte at a time over `seconds`: it holds a worker's thread all along."""
     body = json.dumps({"text": "Sigma-1R claim sent byte by byte by a slow client"}).encode()
     request = (
         f"POST /api/v1/claims/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
@@ -584,7 +584,7 @@ def run(args, cluster: Cluster) -> int:
 
     print(
         f"Faults under load: {args.writers} writers and a slow client for {args.seconds:g} s "
-        f"against gunicorn ({WORKERS} sync workers) on PostgreSQL (a throwaway server)"
+        f"against gunicorn ({WORKERS} workers, gunicorn.conf.py) on PostgreSQL (a throwaway server)"
     )
     for event in events:
         print(f"  {event}")
