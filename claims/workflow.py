@@ -14,9 +14,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from claims import changes, rereview, roles
+from claims import changes, rereview, roles, writes_bulk
 from claims.choices import Direction, Status, Verdict
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence
 from claims.models.base import as_id
@@ -621,8 +620,8 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
         if retracted:
             model.objects.bulk_update(retracted, ["retraction_reason", "superseded_by"])
         # No fields left to write: one history entry per row, as adopted, with actor and reason.
-        bulk_update_with_history(adopted, model, [], default_user=actor,
-                                 default_change_reason=reason)
+        writes_bulk.record_history(model, [row.pk for row in adopted], actor=actor,
+                                   reason={row.status: row._change_reason for row in adopted})
         # Bulk history sends no signal: the change feed hears of the new states from here.
         changes.record_many(model, [row.pk for row in adopted])
         if not is_claim:

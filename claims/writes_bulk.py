@@ -1,8 +1,9 @@
 """Bulk writes: claims/writes.py's counterpart for imports of thousands of rows at a time.
 
 The same rules: each row is validated by its model (clean_fields() and clean(), as in
-full_clean()), the database's constraints hold, and django-simple-history records each write
-with its user and reason. What changes is how many queries that takes. full_clean() asks the
+full_clean()), the database's constraints hold, and each write leaves a django-simple-history
+entry with its user and reason. What changes is how many queries that takes (and new rows'
+entries are copied from the rows by the database, see record_history()). full_clean() asks the
 database, row by row, whether each foreign key exists and whether each unique and check
 constraint holds; here the caller resolves foreign keys from natural keys in batches, and the
 constraints are checked by the database itself on a whole batch. Only when it refuses a batch
@@ -17,12 +18,14 @@ from collections import defaultdict
 from functools import cache
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from claims import changes, rereview, synthesis
 from claims.models import Claim, CuratorReview, Evidence, Paper
@@ -177,6 +180,41 @@ def history_mark(model) -> int | None:
     return _history_mark(model)
 
 
+def record_history(model, pks: list[int], *, actor, reason: str | dict[str, str],
+                   history_type: str = "~"):
+    """A history entry for each of these stored rows as it is now, by actor, with reason
+    (or, given {status: reason}, the reason for the row's status): what
+    bulk_create_with_history ("+") and bulk_update_with_history ("~") record, made by the
+    database from the rows themselves (one INSERT ... SELECT per BATCH, in the order of their
+    ids) rather than from a history object per row built in Python."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as django-simple-history
+        return
+    history = getattr(model, model._meta.simple_history_manager_attribute).model
+    quote = connection.ops.quote_name
+    tracked = history.tracked_fields
+    columns = [quote(history._meta.get_field(f.name).column) for f in tracked]
+    columns += [quote(history._meta.get_field(name).column) for name in
+                ("history_date", "history_user", "history_change_reason", "history_type")]
+    if isinstance(reason, dict):
+        status = quote(model._meta.get_field("status").column)
+        reason_sql = f"CASE {' '.join(f'WHEN {status} = %s THEN %s' for _ in reason)} END"
+        reason_params = [value for pair in reason.items() for value in pair]
+    else:
+        reason_sql, reason_params = "%s", [reason]
+    key = quote(model._meta.pk.column)
+    now, user = timezone.now(), actor.pk if actor is not None else None
+    pks = sorted(pks)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), BATCH):
+            chunk = pks[start:start + BATCH]
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+                f"SELECT {', '.join(quote(f.column) for f in tracked)}, %s, %s, {reason_sql}, %s "
+                f"FROM {quote(model._meta.db_table)} "
+                f"WHERE {key} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {key}",
+                [now, user, *reason_params, history_type, *chunk])
+
+
 # --- inside ---
 
 
@@ -189,11 +227,10 @@ def _finish(model, pks: list[int], since: int | None):
 
 
 def _insert(model, objs, actor, reason):
-    if _historical(model):
-        bulk_create_with_history(objs, model, batch_size=BATCH, default_user=actor,
-                                 default_change_reason=reason)
-    else:
-        model.objects.bulk_create(objs, batch_size=BATCH)
+    model.objects.bulk_create(objs, batch_size=BATCH)
+    if _historical(model):  # bulk_create has given each object its id
+        record_history(model, [obj.pk for obj in objs], actor=actor, reason=reason,
+                       history_type="+")
 
 
 def _save(model, objs, fields, actor, reason):
