@@ -26,6 +26,18 @@ def test_schema_is_valid_openapi_3_and_names_every_endpoint(api):
     assert "fields" in {p["name"] for p in detail}
 
 
+def test_request_bodies_that_refuse_unknown_fields_say_so(api, personas):
+    schema = yaml.safe_load(api.get("/api/v1/schema/").content)["components"]["schemas"]
+    for name in ("ClaimRequest", "PatchedClaimRequest", "EvidenceRequest", "PaperRequest",
+                 "ReviewTargetRequest", "RetractRequest"):
+        assert schema[name]["additionalProperties"] is False, name
+    assert "additionalProperties" not in schema["Claim"]  # answers may grow fields
+    # As the schema says, so the API does.
+    refused = api.as_(personas.curator).post("/api/v1/claims/", {"text": "A claim", "txet": "x"},
+                                             format="json")
+    assert refused.status_code == 400 and "txet" in refused.json()
+
+
 def test_swagger_ui_is_served_without_internet(api):
     response = api.get("/api/v1/docs/")
     assert response.status_code == 200

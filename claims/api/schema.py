@@ -2,9 +2,12 @@
 a client generated from it must know the refusals too."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+
+from claims.api.serializers import RefusesUnknownFields
 
 _DETAIL = inline_serializer("Problem", {"detail": serializers.CharField()})
 # Keys are the fields or parameters at fault (non_field_errors for the whole body), not one fixed name.
@@ -15,6 +18,14 @@ _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class CurationSchema(AutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # These bodies answer a field they do not know with a 400 naming it: the schema says
+        # so, and a client generated from it cannot send a misspelt one.
+        if direction == "request" and isinstance(force_instance(serializer), RefusesUnknownFields):
+            schema["additionalProperties"] = False
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
         view, method = self.view, self.method
