@@ -376,3 +376,12 @@ def test_the_assigned_reviewer_filter(client, personas):
     assert listed(client, assigned=personas.second_reviewer.pk) == [theirs.pk]
     page = client.get(CLAIMS).text
     assert "By assigned reviewer" in page and "By needs my review" in page
+
+
+def test_an_assigned_reviewer_value_that_names_nobody_is_refused_not_an_error(client, personas):
+    claim_in(SUBMITTED, personas)
+    client.force_login(personas.reviewer)
+    # "²" passes str.isdigit but is no number int() reads; the others name no user.
+    for value in ("²", "not-a-number", "0", "99999999999999999999999"):
+        response = client.get(CLAIMS, {"assigned": value})
+        assert response.status_code == 302 and response["Location"].endswith("?e=1"), value

@@ -6,6 +6,7 @@ Who may assign whom is workflow.assign's rule; here are only its forms and messa
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, Value, When
 
@@ -14,6 +15,7 @@ from claims.admin.actions import ActionForm, apply_to_selected, form_action, lab
 from claims.admin.queues import REVIEW_QUEUE, QueueFilter
 from claims.choices import Role
 from claims.models import Claim
+from claims.models.base import as_id
 
 
 def reviewers():
@@ -133,9 +135,11 @@ class AssignedReviewerFilter(admin.SimpleListFilter):
             return queryset.filter(assigned_reviewer__isnull=False)
         if value == "nobody":
             return queryset.filter(assigned_reviewer__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(assigned_reviewer=int(value))
-        return queryset
+        if value is None:
+            return queryset
+        if (reviewer := as_id(value)) is None:
+            raise IncorrectLookupParameters(f"No reviewer {value!r}.")
+        return queryset.filter(assigned_reviewer=reviewer)
 
 
 ASSIGNMENT_FILTERS = (NeedsMyReviewFilter, AssignedReviewerFilter)
