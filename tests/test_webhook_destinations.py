@@ -51,6 +51,10 @@ def test_a_private_or_local_destination_is_refused_and_nothing_is_registered(
 def test_a_public_address_is_registered(api, personas, public_only):
     answer = api.as_(personas.curator).post(WEBHOOKS, {"url": "https://1.1.1.1/hook"}, format="json")
     assert answer.status_code == 201
+    # Stored as sent, for the caller: a 201 alone does not say the subscription exists.
+    (stored,) = Subscription.objects.all()
+    assert (stored.owner, stored.url) == (personas.curator, "https://1.1.1.1/hook")
+    assert answer.json()["id"] == stored.pk
 
 
 def test_an_edit_cannot_point_a_subscription_inside(api, personas, public_only):
