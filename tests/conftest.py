@@ -56,3 +56,24 @@ def api():
             return self
 
     return Client()
+
+
+@pytest.fixture
+def api_schema(db, settings):
+    """The API's own OpenAPI schema, for schemathesis, calling the app in-process (WSGI)."""
+    import schemathesis
+    import yaml
+    from django.core import signals
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the host requests are sent to
+    body = yaml.safe_load(Client().get("/api/v1/schema/").content)
+    # As Django's test client does: a request's end must not close the test's connection (on
+    # PostgreSQL that would end the transaction every test runs in).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.from_dict(body, app=get_wsgi_application())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

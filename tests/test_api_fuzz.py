@@ -7,10 +7,6 @@ example database written into the working tree."""
 
 import pytest
 import schemathesis
-import yaml
-from django.core import signals
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import ignored_auth
@@ -20,21 +16,6 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES_PER_OPERATION = 5
 ROLES = ["anonymous", "curator", "reviewer"]
-
-
-@pytest.fixture
-def api_schema(db, settings):
-    from django.test import Client
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the host requests are sent to
-    body = yaml.safe_load(Client().get("/api/v1/schema/").content)
-    # As Django's test client does: a request's end must not close the test's connection (on
-    # PostgreSQL that would end the transaction every test runs in).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield schemathesis.from_dict(body, app=get_wsgi_application())
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -12,11 +12,7 @@ from collections import Counter
 
 import jsonschema
 import pytest
-import schemathesis
-import yaml
-from django.core import signals
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis.stateful import RULE_MARKER
@@ -84,21 +80,6 @@ ACTING = {
     ("POST", CLAIM + "confirm/"): "reviewer",
     ("POST", CLAIM + "retract/"): "staff",
 }
-
-
-@pytest.fixture
-def api_schema(db, settings):
-    from django.test import Client
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the host requests are sent to
-    body = yaml.safe_load(Client().get("/api/v1/schema/").content)
-    # As Django's test client does: a request's end must not close the test's connection (on
-    # PostgreSQL that would end the transaction every test runs in).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield schemathesis.from_dict(body, app=get_wsgi_application())
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
