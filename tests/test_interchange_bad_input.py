@@ -178,3 +178,22 @@ def test_an_unknown_as_user_is_refused_before_reading(tmp_path):
     path = write(tmp_path / "f.jsonl", [claim()])
     with pytest.raises(CommandError, match="--as nobody: no such user."):
         import_file(path, "--as", "nobody")
+
+
+def _paper(name: str, published_version: str | None = None) -> dict:
+    record = {"kind": "paper", "url": f"https://example.org/{name}", "title": f"Paper {name}",
+              "publication_type": "preprint"}
+    if published_version:
+        record["published_version"] = f"https://example.org/{published_version}"
+    return record
+
+
+def test_preprint_links_to_papers_further_on_keep_the_one_step_rule(tmp_path):
+    # Each link names a paper later in the file, so all are set together at the end: a chain
+    # (a -> b -> c) or a loop (d -> e -> d) is refused there as the API and the admin refuse it.
+    chain = write(tmp_path / "chain.jsonl", [_paper("a", "b"), _paper("b", "c"), _paper("c")])
+    problems = refused(chain)
+    assert problems and all("published_version" in p for p in problems)
+    assert any(p.startswith("line 1:") and "itself a preprint" in p for p in problems)
+    loop = write(tmp_path / "loop.jsonl", [_paper("d", "e"), _paper("e", "d")])
+    assert any("published_version" in p for p in refused(loop))

@@ -431,6 +431,18 @@ class _Loader:
             refused = writes_bulk.update(kind.model, [r.obj for r in rows], sorted(names),
                                          actor=self.actor, reason=self.reason)
             self._refused(rows, refused)
+            # Each link was checked against the others not yet set: checked again now that all
+            # are, so two of them cannot make together what the model refuses (a chain, a loop).
+            fields = [kind.model._meta.get_field(name) for name in names]
+            for index, row in enumerate(rows):
+                if index in refused:
+                    continue
+                for field in fields:
+                    if field.is_cached(row.obj):
+                        field.delete_cached_value(row.obj)
+                error = writes_bulk.validate(row.obj)
+                if error is not None:
+                    self._problems_from(row.line, error)
 
     # references
 
