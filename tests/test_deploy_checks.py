@@ -150,7 +150,15 @@ def test_passwords_that_are_short_common_numeric_or_like_the_username_are_refuse
     from django.contrib.auth.models import User
 
     user = User(username="curator-jane", email="jane@example.org")
-    for weak in ("short1", "password123", "8364920174", "curator-jane1"):
-        with pytest.raises(ValidationError):
+    # Each refused for its own reason: a longer minimum alone would refuse all four.
+    reasons = {
+        "short1": "password_too_short",
+        "password123": "password_too_common",
+        "8364920174": "password_entirely_numeric",
+        "curator-jane1": "password_too_similar",
+    }
+    for weak, reason in reasons.items():
+        with pytest.raises(ValidationError) as refused:
             validate_password(weak, user)
+        assert reason in {error.code for error in refused.value.error_list}, weak
     validate_password("sigma receptor agonist survival", user)
