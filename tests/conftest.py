@@ -77,3 +77,13 @@ def api_schema(db, settings):
     yield schemathesis.from_dict(body, app=get_wsgi_application())
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium (tests/browser.py), its console kept for policy_violations()."""
+    from tests.browser import chromium
+
+    driver = chromium(console=True)
+    yield driver
+    driver.quit()

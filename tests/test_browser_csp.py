@@ -4,62 +4,21 @@ Swagger UI still work under it, and the browser reports no violation of it."""
 import urllib.request
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchWindowException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from claims.models import Topic
+from tests.browser import policy_violations, wait
 from tests.factories import make_claim, make_evidence, make_paper, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-dev-shm-usage",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-
-
-@pytest.fixture
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    # The console, where Chromium reports every resource and script a policy refused.
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-def violations(driver) -> list[str]:
-    """What the console said since the last call about the policy, or about scripts that broke."""
-    return [
-        entry["message"]
-        for entry in driver.get_log("browser")
-        if "Content Security Policy" in entry["message"] or "Uncaught" in entry["message"]
-    ]
-
-
-def wait(driver, condition, seconds=10):
-    return WebDriverWait(driver, seconds).until(condition)
-
-
 def test_admin_browsable_api_and_swagger_ui_work_under_the_content_security_policy(
     live_server, browser, role_groups
 ):
+    browser.implicitly_wait(5)
     make_user("staff", superuser=True)
     claim = make_claim(text="PRE-084 extends survival of SOD1-G93A mice")
     make_evidence(claim, paper=make_paper(title="Sigma-1R Agonist Improves Motor Function"))
@@ -74,11 +33,11 @@ def test_admin_browsable_api_and_swagger_ui_work_under_the_content_security_poli
     browser.execute_script(
         "const s = document.createElement('script'); s.textContent = '1';document.body.appendChild(s);"
     )
-    assert any("Content Security Policy" in message for message in violations(browser))
+    assert any("Content Security Policy" in message for message in policy_violations(browser))
     browser.find_element(By.NAME, "username").send_keys("staff")
     browser.find_element(By.NAME, "password").send_keys("pw", Keys.ENTER)
     wait(browser, ec.presence_of_element_located((By.ID, "user-tools")))
-    assert violations(browser) == []
+    assert policy_violations(browser) == []
 
     # The claim's page: its autocomplete widgets search, its "add" link opens a popup whose
     # answer fills the field in this window.
@@ -103,7 +62,7 @@ def test_admin_browsable_api_and_swagger_ui_work_under_the_content_security_poli
     browser.find_element(By.NAME, "_save").click()
     try:
         # The popup's answer closes it; its console goes with it, so read it while it lasts.
-        popup_log += violations(browser)
+        popup_log += policy_violations(browser)
     except NoSuchWindowException:  # it closed first, as it should
         pass
     wait(browser, ec.number_of_windows_to_be(1))
@@ -115,16 +74,16 @@ def test_admin_browsable_api_and_swagger_ui_work_under_the_content_security_poli
             By.CSS_SELECTOR, f"#id_topics option[value='{topic.pk}']"
         ).is_selected(),
     )
-    assert popup_log + violations(browser) == []
+    assert popup_log + policy_violations(browser) == []
 
     # The browsable API, with its forms.
     browser.get(f"{base}/api/v1/claims/")
     assert browser.find_element(By.CSS_SELECTOR, ".response-info").text.startswith("HTTP 200")
     browser.find_element(By.CSS_SELECTOR, "form#post-object-form, .tab-content form")
-    assert violations(browser) == []
+    assert policy_violations(browser) == []
 
     # Swagger UI, from the sidecar's files, reading the schema and listing its operations.
     browser.get(f"{base}/api/v1/docs/")
     wait(browser, lambda driver: len(driver.find_elements(By.CSS_SELECTOR, ".opblock")) > 10, 20)
     assert "/api/v1/claims/" in browser.find_element(By.ID, "swagger-ui").text
-    assert violations(browser) == []
+    assert policy_violations(browser) == []

@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import Select
 
 from claims import workflow, writes
 from claims.models import Claim, EvidenceType, Paper
-from tests.browser import HEIGHT, WIDTH, Admin, chromium, policy_violations, wait
+from tests.browser import HEIGHT, WIDTH, Admin, policy_violations, wait
 from tests.factories import make_evidence_type, make_paper, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,13 +46,6 @@ COMMENT = "Say the dose and schedule of PRE-084 in the context."
 # `make run`'s seed (Makefile, FIXTURES), and where `make screenshots` writes the README's images.
 SEED = ("evidence_types", "sigma1r_als")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-
-
-@pytest.fixture
-def browser():
-    driver = chromium(console=True)
-    yield driver
-    driver.quit()
 
 
 def dashboard_entry(admin, block: str, text: str):

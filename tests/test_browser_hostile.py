@@ -8,13 +8,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.factories import make_claim, make_user
 from tests.hostile_inputs import SCRIPT
-from tests.test_browser_admin import CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,17 +21,6 @@ RAN = """return {xss: typeof window.__xss,
                  scripts: [...document.scripts].filter(s => s.text.includes('__xss')).length,
                  handlers: document.querySelectorAll('img[onerror]').length,
                  shown: document.body.innerText.includes(arguments[0])}"""
-
-
-@pytest.fixture
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield driver
-    driver.quit()
 
 
 def signed_in(browser, base: str, user):
