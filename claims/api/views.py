@@ -299,7 +299,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "version"
     lookup_value_regex = r"[0-9A-Za-z][0-9A-Za-z._-]*"
     permission_classes = [AllowAny]
-    filter_backends = []
+    filter_backends = [KnownParameters]  # no filters, but a misspelt parameter is still a 400
 
     def get_serializer_class(self):
         return s.ReleaseDetailSerializer if self.action == "retrieve" else s.ReleaseSerializer

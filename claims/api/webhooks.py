@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from claims import webhooks
 from claims.api import feed
+from claims.api.parameters import KnownParameters
 from claims.models import Subscription
 from claims.models.changes import ChangeKind
 
@@ -58,7 +59,7 @@ class CreatedSubscriptionSerializer(SubscriptionSerializer):
 class SubscriptionViewSet(viewsets.ModelViewSet):
     serializer_class = SubscriptionSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = []
+    filter_backends = [KnownParameters]  # no filters, but a misspelt parameter is still a 400
 
     def get_queryset(self):
         if not self.request.user.is_authenticated:  # the schema generator asks anonymously
