@@ -8,11 +8,11 @@ other selected objects go ahead.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.shortcuts import render
 
 from claims import workflow
 from claims.admin import next_steps
+from claims.admin.widgets import KnownChoiceAutocomplete
 from claims.choices import Status, Verdict
 from claims.models import Claim
 
@@ -106,7 +106,7 @@ class RetractForm(ActionForm):
     def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, admin_site=admin_site, **kwargs)
         field = Claim._meta.get_field("superseded_by")
-        widget = AutocompleteSelect(field, admin_site) if admin_site else forms.NumberInput
+        widget = KnownChoiceAutocomplete(field, admin_site) if admin_site else forms.NumberInput
         self.fields["superseded_by"] = forms.ModelChoiceField(
             queryset=Claim.objects.all(), required=False, widget=widget,
             help_text="Optional: the claim that replaces the retracted one.")

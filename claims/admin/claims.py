@@ -299,6 +299,13 @@ class EvidenceAdmin(ShowsHistory, SaysWhatComesNext, SavesThroughServices, Histo
         css = {"all": [badges.CSS]}
         js = [PAPER_FROM_IDENTIFIER]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A ?paper= that names no paper leaves the field empty (KnownChoiceAutocomplete).
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site,
+                                                       using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in QUALITY_FIELDS:
             kwargs["widget"] = ReportedSelect

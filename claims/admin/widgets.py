@@ -2,6 +2,9 @@
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.db import models
+
+from claims.models.base import as_id
 
 
 class KnownChoiceAutocomplete(AutocompleteSelect):
@@ -12,11 +15,17 @@ class KnownChoiceAutocomplete(AutocompleteSelect):
     already hold their paper and evidence type (select_related), so KnownChoicesForm hands them
     over as `known`; a value not among them (a row changed before a validation error) is read
     as Django reads it.
+
+    A value that can name no row (letters or a number past the id column, from a query string
+    such as ?paper= or a crafted POST) selects nothing: Django's own lookup of it raises, a
+    server error where the form should show its field's error.
     """
 
     known: dict = {}
 
     def optgroups(self, name, value, attr=None):
+        if isinstance(self.field.target_field, models.IntegerField):
+            value = [v for v in value if as_id(v) is not None]
         empty = self.choices.field.empty_values
         chosen = [str(v) for v in value if str(v) not in empty]
         if not all(v in self.known for v in chosen):
