@@ -11,7 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest
@@ -436,6 +436,18 @@ def test_gunicorn_finds_its_settings_in_the_image_and_streams_without_a_time_lim
     copied = {(workdir, source) for arguments in instruction_args("COPY")
               for source in exec_form(arguments)[:-1]}
     assert (workdir, "gunicorn.conf.py") in copied
+    # Copied into the working directory itself, not only named among the COPY sources.
+    landed = set()
+    for arguments in instruction_args("COPY"):
+        *sources, destination = [a for a in exec_form(arguments) if not a.startswith("--")]
+        target = PurePosixPath(workdir, destination)  # an absolute destination stands alone
+        into = destination.endswith("/") or destination in (".", "./") or len(sources) > 1
+        # A directory's contents land in the destination; a file lands in it under its name.
+        landed |= {
+            target / PurePosixPath(source).name if into and not source.endswith("/") else target
+            for source in sources
+        }
+    assert PurePosixPath(workdir, "gunicorn.conf.py") in landed
     settings = {}
     exec((REPO / "gunicorn.conf.py").read_text(encoding="utf-8"), settings)
     # A sync worker streaming a long download is killed at its timeout; a threaded one is not.
