@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from claims.choices import Status
 from claims.models import Claim
-from tests.matrix import ACCEPTED, claim_in
+from tests.matrix import ACCEPTED, SUBMITTED, claim_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +38,22 @@ def test_a_retraction_superseded_by_a_claim_that_names_no_row(client, personas, 
     assert response.status_code == 200
     assert "superseded_by" in response.context["form"].errors
     assert Claim.objects.get(pk=claim.pk).status == Status.ACCEPTED
+
+
+@pytest.mark.parametrize("changelist", ["claim", "evidence"])
+@pytest.mark.parametrize("value", NAMES_NO_ROW)
+def test_an_action_on_a_selection_that_names_no_row_changes_nothing(client, personas, changelist, value):
+    # The author may withdraw this claim: only the crafted id keeps it submitted.
+    claim = claim_in(SUBMITTED, personas)
+    evidence = claim.evidence.get()
+    selected = claim if changelist == "claim" else evidence
+    client.force_login(personas.curator)
+    response = client.post(
+        reverse(f"admin:claims_{changelist}_changelist"),
+        {"action": "withdraw", "index": 0, "_selected_action": [selected.pk, value]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "nothing was changed" in " ".join(str(m) for m in response.context["messages"])
+    assert Claim.objects.get(pk=claim.pk).status == Status.SUBMITTED
+    assert claim.evidence.get().status == evidence.status

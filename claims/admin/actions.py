@@ -15,8 +15,23 @@ from claims.admin import next_steps
 from claims.admin.widgets import KnownChoiceAutocomplete
 from claims.choices import Status, Verdict
 from claims.models import Claim
+from claims.models.base import as_id
 
 FORM_TEMPLATE = "admin/claims/workflow_action_form.html"
+
+
+class SelectsByStoredId:
+    """An action applies to the rows the POST selects by id; a selection that can name no row
+    (letters, a number past the id column) changes nothing and says so. Django filters by it
+    as sent, and the database refuses: a server error."""
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(as_id(pk) is None for pk in selected):
+            self.message_user(request, "The selection names no stored item: nothing was changed.",
+                              messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
 
 
 def label(obj) -> str:

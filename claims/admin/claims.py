@@ -9,7 +9,7 @@ from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 
 from claims.admin import assignment, badges
-from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS
+from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS, SelectsByStoredId
 from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
 from claims.admin.claim_page import ShowsEvidenceAtAGlance
 from claims.admin.imports import ClaimResource, ImportsThroughServices
@@ -190,8 +190,8 @@ class ClaimVersionInline(ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ShowsHistory, ShowsEvidenceAtAGlance, SaysWhatComesNext, SavesThroughServices,
-                 ImportsThroughServices, HistoryAdmin):
+class ClaimAdmin(SelectsByStoredId, ShowsHistory, ShowsEvidenceAtAGlance, SaysWhatComesNext,
+                 SavesThroughServices, ImportsThroughServices, HistoryAdmin):
     resource_classes = (ClaimResource,)
     list_display = ("text_short", "state_badge", "evidence_badges", "level_badge", "needs_rereview",
                     "created_by", "updated_at")
@@ -270,7 +270,8 @@ class ClaimAdmin(ShowsHistory, ShowsEvidenceAtAGlance, SaysWhatComesNext, SavesT
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ShowsHistory, SaysWhatComesNext, SavesThroughServices, HistoryAdmin):
+class EvidenceAdmin(SelectsByStoredId, ShowsHistory, SaysWhatComesNext, SavesThroughServices,
+                    HistoryAdmin):
     list_display = ("direction_badge", "claim_short", "paper", "evidence_type", "location",
                     "state_badge", "created_by", "updated_at")
     list_filter = (EvidenceQueueFilter, "status", "direction", EvidenceTypeTreeFilter, "sex")
