@@ -128,6 +128,8 @@ def test_a_claim_without_evidence_says_how_to_add_it(client, personas):
     client.force_login(personas.curator)
     response = client.get(claim_url(make_claim(created_by=personas.curator)))
     assert "No evidence yet" in response.text and 'class="evidence-chart"' not in response.text
+    # The how: where to add it and how to find its paper.
+    assert "Add it in the rows below: find each paper by its DOI or PMID" in response.text
 
 
 def test_paper_and_type_labels_on_the_page_are_escaped(client, personas):
