@@ -144,6 +144,11 @@ def test_every_answer_carries_a_content_security_policy_that_allows_only_this_si
     assert policy["script-src"] == "'self'"
     assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'none'"
+    # The pages that run scripts carry it too: the admin and the API's Swagger UI.
+    for url in ("/admin/login/", "/api/v1/docs/"):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert answer["Content-Security-Policy"] == client.get("/healthz")["Content-Security-Policy"], url
 
 
 def test_passwords_that_are_short_common_numeric_or_like_the_username_are_refused():
