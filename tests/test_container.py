@@ -500,3 +500,10 @@ def test_the_proxy_lets_the_app_answer_big_bodies_and_refuses_bigger_ones_in_jso
     (answer,) = [args for args in nginx("return") if args[0] == "413"]
     assert json.loads(answer[1])["detail"]
     assert ["application/json"] in nginx("default_type")
+    # Both inside the location the error page names: elsewhere they would not shape its answer.
+    text = re.sub(r"(?m)^\s*#.*$", "", NGINX_CONF.read_text(encoding="utf-8"))
+    block = re.search(r"""location\s+@too_large\s*\{((?:'[^']*'|"[^"]*"|[^{}'"])*)\}""", text)
+    assert block, "no location @too_large"
+    inside = [shlex.split(s) for s in re.findall(r"""(?:'[^']*'|"[^"]*"|[^;'"])+""", block[1]) if s.strip()]
+    assert ["default_type", "application/json"] in inside
+    assert ["return", *answer] in inside
