@@ -12,7 +12,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from claims import workflow
 from claims.admin.actions import ActionForm, apply_to_selected, form_action, label
-from claims.admin.queues import REVIEW_QUEUE, QueueFilter
+from claims.admin.queues import REVIEW_QUEUE, QueueFilter, review_queue
 from claims.choices import Role
 from claims.models import Claim
 from claims.models.base import as_id
@@ -89,8 +89,8 @@ def assigned_to_me_first(user):
 def needs_review_by(queryset, user):
     """What this user may review now (the review queue: submitted, or flagged for re-review)
     and nobody else is assigned to."""
-    queue = workflow.reviewable(queryset, user) | workflow.rereviewable(queryset, user)
-    return queue.filter(Q(assigned_reviewer__isnull=True) | Q(assigned_reviewer=user.pk))
+    return review_queue(queryset, user).filter(
+        Q(assigned_reviewer__isnull=True) | Q(assigned_reviewer=user.pk))
 
 
 NEEDS_MY_REVIEW = "needs_my_review"

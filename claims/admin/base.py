@@ -137,3 +137,8 @@ class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+
+
+def shorten(text: str, length: int = 90) -> str:
+    """A claim's text cut for a list or a dashboard entry."""
+    return text if len(text) <= length else f"{text[:length]}…"

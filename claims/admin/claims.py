@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from claims.admin import assignment, badges
 from claims.admin.actions import CLAIM_ACTIONS, EVIDENCE_ACTIONS, SelectsByStoredId
-from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of
+from claims.admin.base import HistoryAdmin, ReadOnlyInline, SavesThroughServices, count_of, shorten
 from claims.admin.claim_page import ShowsEvidenceAtAGlance
 from claims.admin.imports import ClaimResource, ImportsThroughServices
 from claims.admin.list_filters import COUNTED, EvidenceDirectionFilter, EvidenceTypeTreeFilter
@@ -38,10 +38,6 @@ EVIDENCE_TOTAL = sum((F(f"evidence_{direction}") for direction in Direction.valu
 PAPER_FROM_IDENTIFIER = "claims/paper_from_identifier.js"
 PAPER_HELP = ("Type a DOI, a PMID or words of the title. A paper not stored yet: type its DOI or "
               "PMID, then + adds it with that identifier filled in.")
-
-
-def _short(text: str, length: int = 90) -> str:
-    return text if len(text) <= length else f"{text[:length]}…"
 
 
 def _frozen(obj) -> bool:
@@ -251,7 +247,7 @@ class ClaimAdmin(SelectsByStoredId, ShowsHistory, ShowsEvidenceAtAGlance, SaysWh
 
     @admin.display(description="claim", ordering="text")
     def text_short(self, claim):
-        return _short(claim.text)
+        return shorten(claim.text)
 
     @admin.display(description="state", ordering="status")
     def state_badge(self, claim):
@@ -321,7 +317,7 @@ class EvidenceAdmin(SelectsByStoredId, ShowsHistory, SaysWhatComesNext, SavesThr
 
     @admin.display(description="claim", ordering="claim__text")
     def claim_short(self, evidence):
-        return _short(evidence.claim.text, 60)
+        return shorten(evidence.claim.text, 60)
 
     @admin.display(description="direction", ordering="direction")
     def direction_badge(self, evidence):

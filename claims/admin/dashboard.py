@@ -19,6 +19,7 @@ from django.urls import reverse
 from claims import agreement, roles, workflow
 from claims.admin.actions import CLAIM_ACTIONS
 from claims.admin.assignment import ASSIGNMENT_ACTIONS, NEEDS_MY_REVIEW, assigned_to_me_first, needs_review_by
+from claims.admin.base import shorten
 from claims.admin.queues import MY_DRAFTS, REVIEW_QUEUE
 from claims.choices import Status, Verdict
 from claims.models import Claim, CuratorReview, Evidence
@@ -47,10 +48,6 @@ class Block:
     extra_url: str = ""
 
 
-def _short(text: str, length: int = 90) -> str:
-    return text if len(text) <= length else f"{text[:length]}…"
-
-
 def _changelist(model: str, **params) -> str:
     url = reverse(f"admin:claims_{model}_changelist")
     return f"{url}?{urlencode(params)}" if params else url
@@ -62,7 +59,7 @@ def _claim_page(pk: int) -> str:
 
 def _claim_entry(claim: Claim, note: str = "", mine: bool = False) -> Entry:
     return Entry(
-        url=_claim_page(claim.pk), text=_short(claim.text), note=note, when=claim.updated_at, mine=mine
+        url=_claim_page(claim.pk), text=shorten(claim.text), note=note, when=claim.updated_at, mine=mine
     )
 
 
@@ -140,7 +137,7 @@ def _decided(user) -> Block:
         entries.append(
             Entry(
                 url=_claim_page(claim.pk),
-                text=f"{target}{_short(claim.text)}",
+                text=f"{target}{shorten(claim.text)}",
                 note=review.get_verdict_display().lower(),
                 when=review.created_at,
             )

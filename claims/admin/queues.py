@@ -9,6 +9,11 @@ REVIEW_QUEUE = "review"
 MY_DRAFTS = "drafts"
 
 
+def review_queue(queryset, user):
+    """Submissions this user may review, and accepted claims flagged for re-review."""
+    return workflow.reviewable(queryset, user) | workflow.rereviewable(queryset, user)
+
+
 class QueueFilter(admin.SimpleListFilter):
     title = "queue"
     parameter_name = "queue"
@@ -24,11 +29,9 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
     def review_queue(self, request, queryset):
-        # Submissions to review, and accepted claims flagged for re-review. Claims assigned to
-        # the user come first: a filter cannot order a list, ClaimAdmin.get_ordering does
-        # (claims/admin/assignment.py, ordering).
-        return (workflow.reviewable(queryset, request.user)
-                | workflow.rereviewable(queryset, request.user))
+        # Claims assigned to the user come first: a filter cannot order a list,
+        # ClaimAdmin.get_ordering does (claims/admin/assignment.py, ordering).
+        return review_queue(queryset, request.user)
 
 
 # The same queues serve claims and evidence: the workflow knows which is which.
