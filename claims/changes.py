@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import webhooks
-from claims.choices import PUBLIC_CLAIM_STATUSES, PUBLIC_EVIDENCE_STATUSES
+from claims.choices import PUBLIC_CLAIM_STATUSES, PUBLIC_EVIDENCE_STATUSES, Status
 from claims.models import Change, Claim, CuratorReview, Evidence, Paper
 from claims.models.changes import ChangeAction
 
@@ -67,13 +67,15 @@ def record_many(model, ids, action: str = ChangeAction.UPDATED) -> None:
         _insert(model, model.objects.filter(pk__in=ids), action, after_last=True)
 
 
-def record_created_in_bulk(model, queryset) -> int:
+def record_created_in_bulk(model, queryset, *, as_drafts: bool = False) -> int:
     """Entries for rows a bulk writer (COPY, bulk_create) has just written, which sent no
-    signals: one INSERT ... SELECT, whatever their number. Returns how many."""
-    return _insert(model, queryset, ChangeAction.CREATED, after_last=False)
+    signals: one INSERT ... SELECT, whatever their number. Returns how many. as_drafts: the
+    claims or evidence were created as drafts and adopted in the same transaction
+    (workflow.adopt_new): the entries say draft, and the adoption adds its own."""
+    return _insert(model, queryset, ChangeAction.CREATED, after_last=False, as_drafts=as_drafts)
 
 
-def _insert(model, queryset, action: str, *, after_last: bool) -> int:
+def _insert(model, queryset, action: str, *, after_last: bool, as_drafts: bool = False) -> int:
     """Write an entry for each row of queryset, in the order of their ids, in one statement
     that reads what the entries say from the rows themselves. after_last: an update becomes
     a status change when the status differs from the object's latest entry, and was_public
@@ -81,9 +83,13 @@ def _insert(model, queryset, action: str, *, after_last: bool) -> int:
     kind = KINDS[model]
     has_status = model in (Claim, Evidence)
     status = F("status") if has_status else Value("", output_field=CharField())
+    seen = _as_boolean(visible_to_readers(model))
+    if as_drafts:  # drafts are never public
+        status = Value(Status.DRAFT, output_field=CharField())
+        seen = Value(False, output_field=BooleanField())
     # Named columns: SQLite names a subquery's plain columns after their tables.
     rows = queryset.annotate(entry_id=F("pk"), entry_uid=F("uid"), entry_status=status,
-                             entry_seen=_as_boolean(visible_to_readers(model)))
+                             entry_seen=seen)
     step, was_public = Value(action, output_field=CharField()), Value(False)
     if after_last:
         last = (Change.objects.filter(kind=kind, object_id=OuterRef("pk"))

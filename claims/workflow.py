@@ -544,72 +544,27 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
     reports them and rolls back. Raises TransitionNotAllowed, changing nothing, when the actor
     lacks staff powers.
     """
-    if not roles.has_staff_powers(actor):
-        raise TransitionNotAllowed(
-            "Only staff may adopt imported claims and evidence in the state their file records "
-            "(they act for the file's curators and reviewers).", forbidden=True)
+    _ensure_may_adopt(actor)
     is_claim = model is Claim
-    kind = "claim" if is_claim else "evidence"
-    reachable = {target for _, _, target in (CLAIM_TRANSITIONS if is_claim else EVIDENCE_TRANSITIONS)}
-    # What evidence may be while its claim is in each status: it travels with its claim until
-    # the claim is accepted, and is reviewed on its own after that; a retraction releases
-    # evidence under review.
-    with_claim = {
-        Status.DRAFT: {Status.DRAFT},
-        Status.SUBMITTED: {Status.DRAFT, Status.SUBMITTED},
-        Status.REJECTED: {Status.DRAFT, Status.REJECTED},
-        Status.ACCEPTED: {Status.DRAFT, Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED},
-        Status.RETRACTED: {Status.DRAFT, Status.ACCEPTED, Status.REJECTED},
-    }
-    reason_room = model.history.model._meta.get_field("history_change_reason").max_length
     refused, adopted = {}, []
     with transaction.atomic():
         changes.lock()  # before any row lock, as every writer
-        if is_claim:
-            targets = {s.get("superseded_by_id") for s in states.values()} - {None}
-            statuses = dict(Claim.objects.filter(pk__in=targets).values_list("pk", "status"))
-            statuses.update({pk: state["status"] for pk, state in states.items()})
-        else:  # claims are locked before their evidence, as in every transition
-            claims = Evidence.objects.filter(pk__in=list(states)).values("claim_id")
-            statuses = dict(Claim.objects.select_for_update().filter(pk__in=claims)
-                            .values_list("pk", "status"))
+        mark = writes_bulk.history_mark(model)
+        statuses = _statuses_for_adoption(model, states)
         rows = model.objects.select_for_update().filter(pk__in=list(states)).order_by("pk")
+        kind = "claim" if is_claim else "evidence"
         reviewed = set(CuratorReview.objects.filter(**{f"{kind}__in": list(states)})
                        .values_list(f"{kind}_id", flat=True))
         for row in rows:
-            state = states[row.pk]
-            status, round_ = state["status"], state["review_round"]
-            reason_given = (state.get("retraction_reason") or "").strip()
-            successor = state.get("superseded_by_id")
             if row.status != Status.DRAFT or row.review_round or row.pk in reviewed:
                 why = (f"the {kind} is no longer a fresh draft: only what an import has just "
                        "created is adopted")
-            elif status not in reachable:
-                why = f"a {kind} is never {status}"
-            elif status != Status.DRAFT and round_ < 1:
-                why = f"a {kind} that is {status} was submitted: its review round is 1 or more"
-            elif is_claim and status == Status.RETRACTED and not reason_given:
-                why = "a retracted claim needs its retraction reason"
-            elif is_claim and status != Status.RETRACTED and (reason_given or successor):
-                why = "only a retracted claim has a retraction reason or a claim superseding it"
-            elif successor is not None and successor == row.pk:
-                why = "a claim cannot supersede itself"
-            elif successor is not None and statuses.get(successor) not in (Status.ACCEPTED,
-                                                                            Status.RETRACTED):
-                why = "the claim that supersedes it must be accepted"
-            elif not is_claim and status not in with_claim[statuses[row.claim_id]]:
-                why = (f"evidence on a {statuses[row.claim_id]} claim cannot be {status}: "
-                       f"it may be {', '.join(sorted(with_claim[statuses[row.claim_id]]))}")
             else:
-                why = None
+                why = _adoption_refused(row, states[row.pk], statuses, reason)
             if why:
                 refused[row.pk] = why
-                continue
-            row.status, row.review_round = status, round_
-            if is_claim:
-                row.retraction_reason, row.superseded_by_id = reason_given, successor
-            row._change_reason = f"adopt {status}: {reason}"[:reason_room]
-            adopted.append(row)
+            else:
+                adopted.append(row)
         # One UPDATE per state, of which there are few; the rarer retractions in one more.
         groups = {}
         for row in adopted:
@@ -619,14 +574,126 @@ def adopt(model, states: dict[int, dict], actor, reason: str) -> dict[int, str]:
         retracted = [row for row in adopted if is_claim and row.status == Status.RETRACTED]
         if retracted:
             model.objects.bulk_update(retracted, ["retraction_reason", "superseded_by"])
-        # No fields left to write: one history entry per row, as adopted, with actor and reason.
-        writes_bulk.record_history(model, [row.pk for row in adopted], actor=actor,
-                                   reason={row.status: row._change_reason for row in adopted})
-        # Bulk history sends no signal: the change feed hears of the new states from here.
-        changes.record_many(model, [row.pk for row in adopted])
-        if not is_claim:
-            changes.record_many(Claim, sorted({row.claim_id for row in adopted}))
+        _record_adoption(model, adopted, actor, mark)
     return refused
+
+
+def adopt_new(model, objs: list, states: list[dict | None], actor, reason: str,
+              create) -> tuple[dict[int, str], dict]:
+    """adopt() for claims or evidence items an import has not written yet: each is written in
+    the state its file records, not written as a draft and then updated, with the history and
+    change feed adopt() leaves (a "+" entry as a fresh draft, then "adopt <status>: <reason>").
+
+    states: per object, its state as adopt() takes it, or None to leave it a fresh draft.
+    create(objs): the write service that inserts them as the drafts they were (see
+    writes_bulk.create's as_drafts), returning {index: why} for rows the database refuses.
+    Returns ({index: why} for the states refused, whose rows are written as fresh drafts,
+    what create returned). Raises TransitionNotAllowed, writing nothing, as adopt() does."""
+    _ensure_may_adopt(actor)
+    refused, adopting = {}, []
+    with transaction.atomic():
+        changes.lock()
+        wanted = {i: state for i, state in enumerate(states) if state is not None}
+        statuses = _statuses_for_adoption(model, wanted, [objs[i] for i in wanted])
+        for index, state in wanted.items():
+            why = _adoption_refused(objs[index], state, statuses, reason)
+            if why:
+                refused[index] = why
+                _make_fresh(objs[index])
+            else:
+                adopting.append(index)
+        failed = create(objs)
+        mark = writes_bulk.history_mark(model)
+        _record_adoption(model, [objs[i] for i in adopting if i not in failed], actor, mark)
+    return refused, failed
+
+
+def _ensure_may_adopt(actor):
+    if not roles.has_staff_powers(actor):
+        raise TransitionNotAllowed(
+            "Only staff may adopt imported claims and evidence in the state their file records "
+            "(they act for the file's curators and reviewers).", forbidden=True)
+
+
+def _statuses_for_adoption(model, states: dict, new: list = ()) -> dict:
+    """The statuses the rules read: for claims, those of the claims named as superseding them
+    (and of the claims adopted now); for evidence, those of their claims, locked before the
+    evidence as in every transition."""
+    if model is Claim:
+        targets = {s.get("superseded_by_id") for s in states.values()} - {None}
+        statuses = dict(Claim.objects.filter(pk__in=targets).values_list("pk", "status"))
+        if not new:
+            statuses.update({pk: state["status"] for pk, state in states.items()})
+        return statuses
+    claims = ({obj.claim_id for obj in new} if new
+              else Evidence.objects.filter(pk__in=list(states)).values("claim_id"))
+    return dict(Claim.objects.select_for_update().filter(pk__in=claims)
+                .values_list("pk", "status"))
+
+
+# What evidence may be while its claim is in each status: it travels with its claim until the
+# claim is accepted, and is reviewed on its own after that; a retraction releases evidence
+# under review.
+_EVIDENCE_WITH_CLAIM = {
+    Status.DRAFT: {Status.DRAFT},
+    Status.SUBMITTED: {Status.DRAFT, Status.SUBMITTED},
+    Status.REJECTED: {Status.DRAFT, Status.REJECTED},
+    Status.ACCEPTED: {Status.DRAFT, Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED},
+    Status.RETRACTED: {Status.DRAFT, Status.ACCEPTED, Status.REJECTED},
+}
+
+
+def _adoption_refused(obj, state: dict, statuses: dict, reason: str) -> str | None:
+    """Why a fresh draft cannot be adopted in this state; None when it can, and then the
+    state is set on obj, with the history reason it is adopted with."""
+    is_claim = isinstance(obj, Claim)
+    kind = "claim" if is_claim else "evidence"
+    transitions = CLAIM_TRANSITIONS if is_claim else EVIDENCE_TRANSITIONS
+    status, round_ = state["status"], state["review_round"]
+    reason_given = (state.get("retraction_reason") or "").strip()
+    successor = state.get("superseded_by_id")
+    if status not in {target for _, _, target in transitions}:
+        return f"a {kind} is never {status}"
+    if status != Status.DRAFT and round_ < 1:
+        return f"a {kind} that is {status} was submitted: its review round is 1 or more"
+    if is_claim and status == Status.RETRACTED and not reason_given:
+        return "a retracted claim needs its retraction reason"
+    if is_claim and status != Status.RETRACTED and (reason_given or successor):
+        return "only a retracted claim has a retraction reason or a claim superseding it"
+    if successor is not None and successor == obj.pk:
+        return "a claim cannot supersede itself"
+    if successor is not None and statuses.get(successor) not in (Status.ACCEPTED,
+                                                                  Status.RETRACTED):
+        return "the claim that supersedes it must be accepted"
+    if not is_claim and status not in _EVIDENCE_WITH_CLAIM[statuses[obj.claim_id]]:
+        allowed = _EVIDENCE_WITH_CLAIM[statuses[obj.claim_id]]
+        return (f"evidence on a {statuses[obj.claim_id]} claim cannot be {status}: "
+                f"it may be {', '.join(sorted(allowed))}")
+    obj.status, obj.review_round = status, round_
+    if is_claim:
+        obj.retraction_reason, obj.superseded_by_id = reason_given, successor
+    room = type(obj).history.model._meta.get_field("history_change_reason").max_length
+    obj._change_reason = f"adopt {status}: {reason}"[:room]
+    return None
+
+
+def _make_fresh(obj):
+    obj.status, obj.review_round = Status.DRAFT, 0
+    if isinstance(obj, Claim):
+        obj.retraction_reason, obj.superseded_by_id = "", None
+
+
+def _record_adoption(model, adopted: list, actor, mark):
+    """What an adoption leaves besides the rows: a history entry each, with actor and reason
+    (and the many-to-many values the bulk history leaves out), and the change feed's entries,
+    which bulk writes send no signal for."""
+    pks = [row.pk for row in adopted]
+    writes_bulk.record_history(model, pks, actor=actor,
+                               reason={row.status: row._change_reason for row in adopted})
+    writes_bulk.complete_history(model, pks, mark)
+    changes.record_many(model, pks)
+    if model is not Claim:
+        changes.record_many(Claim, sorted({row.claim_id for row in adopted}))
 
 
 def lock_row(model, pk):

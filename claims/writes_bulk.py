@@ -28,10 +28,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import changes, rereview, synthesis
+from claims.choices import Status
 from claims.models import Claim, CuratorReview, Evidence, Paper
 from claims.models.changes import ChangeAction
 
 BATCH = 1000
+# The state of a claim or evidence item as created, before any review (Claim's and Evidence's
+# defaults; evidence has no retraction fields).
+FRESH_DRAFT = {"status": Status.DRAFT, "review_round": 0, "retraction_reason": "",
+               "superseded_by": None}
 
 
 def _historical(model) -> bool:
@@ -55,25 +60,30 @@ def _relations(model) -> frozenset[str]:
 
 
 def create(model, objs: list, *, actor, reason: str,
-           many: dict[str, list[list[int]]] | None = None) -> dict[int, ValidationError]:
+           many: dict[str, list[list[int]]] | None = None,
+           as_drafts: bool = False) -> dict[int, ValidationError]:
     """Insert validated new objects (with a "+" history entry each, when the model keeps history).
 
     many: per many-to-many field, the related ids of each object, in the order of objs.
+    as_drafts: claims or evidence written in the state the workflow adopts them in
+    (workflow.adopt_new): their "+" history and change feed entries show the fresh drafts
+    they were created as, before that adoption.
     Returns {index in objs: why} for the rows the database refused; the others are written
     and carry their ids."""
     mark = _history_mark(model)
     refused = {}
+    drafts = FRESH_DRAFT if as_drafts else None
     try:
         with transaction.atomic():
-            _insert(model, objs, actor, reason)
+            _insert(model, objs, actor, reason, drafts)
     except IntegrityError:
-        refused = _one_by_one(objs, lambda obj: _insert(model, [obj], actor, reason),
+        refused = _one_by_one(objs, lambda obj: _insert(model, [obj], actor, reason, drafts),
                               adding=True)
     written = [(i, obj) for i, obj in enumerate(objs) if i not in refused]
     for name, values in (many or {}).items():
         _add_many(model, name, {obj.pk: values[i] for i, obj in written})
     _finish(model, [obj.pk for _, obj in written], mark)
-    announce(model, [obj.pk for _, obj in written], created=True)
+    announce(model, [obj.pk for _, obj in written], created=True, as_drafts=as_drafts)
     return refused
 
 
@@ -124,13 +134,14 @@ def _retracting(model, objs: list, fields: list[str]) -> list:
     return [obj for obj in objs if obj.is_retracted and obj.pk not in already]
 
 
-def announce(model, pks: list[int], *, created: bool = False):
+def announce(model, pks: list[int], *, created: bool = False, as_drafts: bool = False):
     """Tell the change feed about rows written in bulk: their own entries, then those of the
     claims and evidence that show them (a query or two per batch, not per row)."""
     if model not in changes.KINDS or not pks:
         return
     if created:
-        changes.record_created_in_bulk(model, model.objects.filter(pk__in=pks))
+        changes.record_created_in_bulk(model, model.objects.filter(pk__in=pks),
+                                       as_drafts=as_drafts)
     else:
         changes.record_many(model, pks, ChangeAction.UPDATED)
     for follower, ids in _followers(model, pks):
@@ -181,18 +192,22 @@ def history_mark(model) -> int | None:
 
 
 def record_history(model, pks: list[int], *, actor, reason: str | dict[str, str],
-                   history_type: str = "~"):
+                   history_type: str = "~", instead: dict[str, object] | None = None):
     """A history entry for each of these stored rows as it is now, by actor, with reason
     (or, given {status: reason}, the reason for the row's status): what
     bulk_create_with_history ("+") and bulk_update_with_history ("~") record, made by the
     database from the rows themselves (one INSERT ... SELECT per BATCH, in the order of their
-    ids) rather than from a history object per row built in Python."""
+    ids) rather than from a history object per row built in Python. instead: {field: value}
+    the entries record in place of the rows' own."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as django-simple-history
         return
     history = getattr(model, model._meta.simple_history_manager_attribute).model
     quote = connection.ops.quote_name
     tracked = history.tracked_fields
+    instead = instead or {}
     columns = [quote(history._meta.get_field(f.name).column) for f in tracked]
+    values = [("%s" if f.name in instead else quote(f.column)) for f in tracked]
+    value_params = [instead[f.name] for f in tracked if f.name in instead]
     columns += [quote(history._meta.get_field(name).column) for name in
                 ("history_date", "history_user", "history_change_reason", "history_type")]
     if isinstance(reason, dict):
@@ -209,10 +224,10 @@ def record_history(model, pks: list[int], *, actor, reason: str | dict[str, str]
             chunk = pks[start:start + BATCH]
             cursor.execute(
                 f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
-                f"SELECT {', '.join(quote(f.column) for f in tracked)}, %s, %s, {reason_sql}, %s "
+                f"SELECT {', '.join(values)}, %s, %s, {reason_sql}, %s "
                 f"FROM {quote(model._meta.db_table)} "
                 f"WHERE {key} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {key}",
-                [now, user, *reason_params, history_type, *chunk])
+                [*value_params, now, user, *reason_params, history_type, *chunk])
 
 
 # --- inside ---
@@ -226,11 +241,13 @@ def _finish(model, pks: list[int], since: int | None):
     synthesis.refresh_for(model, pks)
 
 
-def _insert(model, objs, actor, reason):
+def _insert(model, objs, actor, reason, instead=None):
     model.objects.bulk_create(objs, batch_size=BATCH)
     if _historical(model):  # bulk_create has given each object its id
+        fields = {f.name for f in model._meta.concrete_fields}
         record_history(model, [obj.pk for obj in objs], actor=actor, reason=reason,
-                       history_type="+")
+                       history_type="+",
+                       instead={k: v for k, v in (instead or {}).items() if k in fields})
 
 
 def _save(model, objs, fields, actor, reason):

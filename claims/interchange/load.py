@@ -10,9 +10,9 @@ The file is read twice, line by line; what is kept between lines is the natural 
    (a query), and each record becomes a model instance that its model validates
    (claims/writes_bulk.py). What is new is created, what differs is updated, the rest left
    alone, with history naming the importing user and "import_curation <file name>". New
-   claims and evidence are created as drafts, then brought to the state their record gives by
-   the workflow (workflow.adopt). Reviews and versions are restored as they are: a stored one
-   is never changed.
+   claims and evidence are adopted by the workflow in the state their record gives as they
+   are written (workflow.adopt_new): the history shows each created as a draft, then adopted.
+   Reviews and versions are restored as they are: a stored one is never changed.
 
 Every problem found on the way is collected as "line N: field: message"; if there is any, or
 on a dry run, the transaction is rolled back and the database is exactly as it was.
@@ -63,10 +63,10 @@ from claims.models.base import unstorable
 from claims.versions import claim_content, content_hash
 
 BATCH = 1000
-# The workflow's part of a claim or evidence record: set only through workflow.adopt().
+# The workflow's part of a claim or evidence record: set only through workflow.adopt_new()
+# and workflow.adopt().
 STATE = {"claim": ("status", "review_round", "retraction_reason", "superseded_by"),
          "evidence": ("status", "review_round")}
-FRESH = {"status": Status.DRAFT, "review_round": 0, "retraction_reason": "", "superseded_by": None}
 APPEND_ONLY = ("review", "version")
 
 
@@ -356,6 +356,7 @@ class _Loader:
         self.types: dict[int, EvidenceType] = {}  # the vocabulary, whole: see _type()
         self.obsolete_later: list[EvidenceType] = []
         self.deferred: list[_Row] = []  # retracted claims superseded by a claim not yet written
+        self.waiting: list[_Row] = []  # those of the batch being written
         self.links_later: list[tuple[_Row, str, object]] = []  # to a record of its kind further on
         self.decided: set[int] = set()  # claims adopted as accepted or retracted
         self.adoption_refused = False
@@ -650,7 +651,7 @@ class _Loader:
                 return
             value = self.ids["claim"].get(uid, ("file", uid))
         if not row.stored:
-            row.state = row.state or {f: FRESH[f] for f in STATE[kind.name]}
+            row.state = row.state or {f: writes_bulk.FRESH_DRAFT[f] for f in STATE[kind.name]}
             row.state[name] = value
             return
         stored = getattr(row.obj, "superseded_by_id" if name == "superseded_by" else name)
@@ -705,15 +706,15 @@ class _Loader:
             row.moved = moved
             changed.append(row)
         if new:
-            many = {name: [r.many.get(name, set()) for r in new] for name in kind.many}
-            refused = writes_bulk.create(model, [r.obj for r in new], actor=self.actor,
-                                         reason=self.reason, many=many)
+            refused = self._create(kind, new)
             self._refused(new, refused)
             written = [r for i, r in enumerate(new) if i not in refused]
             counts["created"] += len(written)
             for row in written:
                 self._register(kind, row)
-            self._adopt_new(kind, written)
+            waiting = {id(r) for r in self.waiting}
+            self.deferred += [r for r in written if id(r) in waiting]
+            self.waiting = []
         if changed:
             fields = sorted({name for r in changed for name in r.changed})
             many = {name: {r.obj.pk: r.many[name] for r in changed if name in r.moved}
@@ -741,35 +742,71 @@ class _Loader:
 
     # the workflow's part
 
-    def _adopt_new(self, kind: Kind, rows: list[_Row]):
-        if kind.name not in STATE:
-            return
-        waiting = [r for r in rows if r.state and r.state != {f: FRESH[f] for f in STATE[kind.name]}]
-        for row in waiting:
-            successor = row.state.pop("superseded_by", None)
-            row.state["superseded_by_id"] = successor
-        now = [r for r in waiting if not isinstance(r.state.get("superseded_by_id"), tuple)]
-        self.deferred += [r for r in waiting if isinstance(r.state.get("superseded_by_id"), tuple)]
-        self._adopt(kind.model, now)
+    def _create(self, kind: Kind, rows: list[_Row]) -> dict:
+        """Write new rows; claims and evidence in the state their records give, which the
+        workflow adopts as they are written (workflow.adopt_new). Returns {index: why} for
+        the rows the database refused."""
+        many = {name: [r.many.get(name, set()) for r in rows] for name in kind.many}
+        objs = [r.obj for r in rows]
+
+        def create(objs, as_drafts=False):
+            return writes_bulk.create(kind.model, objs, actor=self.actor, reason=self.reason,
+                                      many=many, as_drafts=as_drafts)
+
+        states = self._states(kind, rows)
+        if not any(states) or self.adoption_refused:
+            return create(objs)
+        try:
+            refused, failed = workflow.adopt_new(kind.model, objs, states, self.actor,
+                                                 self.reason, lambda objs: create(objs, True))
+        except workflow.TransitionNotAllowed as exc:
+            self._adoption_forbidden(exc)
+            return create(objs)
+        for index, state in enumerate(states):
+            if state is not None and index not in failed:
+                self._adopted(kind.model, rows[index], refused.get(index))
+        return failed
+
+    def _states(self, kind: Kind, rows: list[_Row]) -> list[dict | None]:
+        """Per new row, the state workflow.adopt_new brings it to; None for a fresh draft,
+        and for a retracted claim superseded by a claim further on in the file, which
+        _finish() adopts once that claim is written (self.waiting until this batch is)."""
+        fresh = {f: writes_bulk.FRESH_DRAFT[f] for f in STATE.get(kind.name, ())}
+        states = []
+        for row in rows:
+            if not row.state or row.state == fresh:
+                states.append(None)
+                continue
+            row.state["superseded_by_id"] = row.state.pop("superseded_by", None)
+            if isinstance(row.state["superseded_by_id"], tuple):
+                self.waiting.append(row)
+                states.append(None)
+            else:
+                states.append(row.state)
+        return states
 
     def _adopt(self, model, rows: list[_Row]):
         if not rows or self.adoption_refused:
             return
-        mark = writes_bulk.history_mark(model)
         try:
             refused = workflow.adopt(model, {r.obj.pk: r.state for r in rows}, self.actor,
                                      self.reason)
         except workflow.TransitionNotAllowed as exc:
-            self.adoption_refused = True
-            who = f"--as {self.actor.get_username()}" if self.actor else "--as (not given)"
-            self.problem(None, who, exc.message)
+            self._adoption_forbidden(exc)
             return
         for row in rows:
-            if row.obj.pk in refused:
-                self.problem(row.line, "status", refused[row.obj.pk])
-            elif model is Claim and row.state["status"] in (Status.ACCEPTED, Status.RETRACTED):
-                self.decided.add(row.obj.pk)
-        writes_bulk.complete_history(model, [r.obj.pk for r in rows], mark)
+            self._adopted(model, row, refused.get(row.obj.pk))
+
+    def _adopted(self, model, row: _Row, refused: str | None):
+        if refused:
+            self.problem(row.line, "status", refused)
+        elif model is Claim and row.state["status"] in (Status.ACCEPTED, Status.RETRACTED):
+            self.decided.add(row.obj.pk)
+
+    def _adoption_forbidden(self, exc):
+        self.adoption_refused = True
+        who = f"--as {self.actor.get_username()}" if self.actor else "--as (not given)"
+        self.problem(None, who, exc.message)
 
     def _mint_missing_versions(self):
         """Versions for claims adopted as accepted whose file has none, as acceptance mints."""
