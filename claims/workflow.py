@@ -8,6 +8,7 @@ changes nothing.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -672,9 +673,14 @@ def _adoption_refused(obj, state: dict, statuses: dict, reason: str) -> str | No
     obj.status, obj.review_round = status, round_
     if is_claim:
         obj.retraction_reason, obj.superseded_by_id = reason_given, successor
-    room = type(obj).history.model._meta.get_field("history_change_reason").max_length
-    obj._change_reason = f"adopt {status}: {reason}"[:room]
+    obj._change_reason = f"adopt {status}: {reason}"[:_reason_room(type(obj))]
     return None
+
+
+@cache
+def _reason_room(model) -> int:
+    # Model.history builds a manager class on each access: read once.
+    return model.history.model._meta.get_field("history_change_reason").max_length
 
 
 def _make_fresh(obj):

@@ -248,8 +248,9 @@ class _Scan:
                     self.problem(number, "", "a record is a JSON object: {\"kind\": ..., ...}")
                     continue
                 # A NUL or a lone surrogate ("\\u0000", "\\ud800") can be neither stored nor
-                # looked up: said here, before any value or reference reaches the database.
-                for name, value in record.items():
+                # looked up: said here, before any value or reference reaches the database. In
+                # valid JSON read from UTF-8 either comes only from a \\u escape.
+                for name, value in record.items() if "\\u" in text else ():
                     problem = unstorable(name) or unstorable(value)
                     if problem:
                         self.problem(number, name.encode("unicode_escape").decode(), problem)
