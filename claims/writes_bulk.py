@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from claims import changes, rereview, synthesis
+from claims import bulk_insert, changes, rereview, synthesis
 from claims.choices import Status
 from claims.models import Claim, CuratorReview, Evidence, Paper
 from claims.models.changes import ChangeAction
@@ -242,7 +242,7 @@ def _finish(model, pks: list[int], since: int | None):
 
 
 def _insert(model, objs, actor, reason, instead=None):
-    model.objects.bulk_create(objs, batch_size=BATCH)
+    bulk_insert.insert(model, objs)
     if _historical(model):  # bulk_create has given each object its id
         fields = {f.name for f in model._meta.concrete_fields}
         record_history(model, [obj.pk for obj in objs], actor=actor, reason=reason,
@@ -298,7 +298,7 @@ def _add_many(model, name: str, values: dict[int, list[int] | set[int]]):
     through, source, target = _through(model._meta.get_field(name))
     rows = [through(**{source: pk, target: related})
             for pk, related_ids in values.items() for related in sorted(related_ids)]
-    through.objects.bulk_create(rows, batch_size=BATCH)
+    bulk_insert.insert(through, rows)
 
 
 def _history_mark(model) -> int | None:
@@ -331,7 +331,6 @@ def _complete_history(model, pks: list[int], since: int | None):
             through, source, target = _through(field)
             current = _grouped((row[source], row) for row in
                                through.objects.filter(**{f"{source}__in": chunk}).values())
-            snapshot.objects.bulk_create(
-                [snapshot(history_id=history_id, **row)
-                 for history_id, pk in entries for row in current.get(pk, ())],
-                batch_size=BATCH)
+            bulk_insert.insert(snapshot, [snapshot(history_id=history_id, **row)
+                                          for history_id, pk in entries
+                                          for row in current.get(pk, ())])

@@ -1,0 +1,90 @@
+"""New rows in bulk: bulk_create's result, written on PostgreSQL with COPY.
+
+bulk_create sends INSERT ... VALUES statements that Django compiles value by value and
+PostgreSQL parses as SQL; COPY streams the same rows as text, the way PostgreSQL loads data
+fastest. The rows are the ones bulk_create writes: each value as the field prepares it for
+the database (pre_save, get_db_prep_save), the ids drawn from the table's own sequence, in
+the order of the objects, and the objects marked saved with their ids. The database checks
+its constraints as for any insert, and a refusal raises Django's IntegrityError.
+
+Other databases, and values COPY text cannot carry (an expression, a type not listed in
+_text), take bulk_create.
+"""
+
+import io
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+from psycopg2.extras import Json
+
+BATCH = 1000
+
+# COPY's text format: a backslash escapes the separators and itself (a NUL cannot be stored
+# at all, and is refused before it gets here: claims.models.base.unstorable).
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class _NotText(Exception):
+    pass
+
+
+def insert(model, objs: list) -> None:
+    """Insert new objects, as model.objects.bulk_create(objs) does."""
+    if (connection.vendor != "postgresql" or is_psycopg3 or not objs
+            or any(obj.pk is not None for obj in objs)):
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(objs)])
+        ids = sorted(row[0] for row in cursor.fetchall())
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+        try:
+            rows = _rows(objs, fields)
+        except _NotText:
+            model.objects.bulk_create(objs, batch_size=BATCH)
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        with connection.wrap_database_errors:
+            cursor.cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN",
+                                      io.StringIO(rows))
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _rows(objs: list, fields: list) -> str:
+    lines = []
+    for obj in objs:
+        lines.append("\t".join(_text(field.get_db_prep_save(field.pre_save(obj, True), connection))
+                               for field in fields))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _text(value) -> str:
+    if value is None:
+        return "\\N"
+    # isinstance, not type(): choices are str and int enumerations.
+    if isinstance(value, str):
+        return str.translate(value, _ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float | Decimal | UUID):
+        return str(value)
+    if isinstance(value, date):  # and datetime
+        return value.isoformat()
+    if isinstance(value, Json):  # how JSONField hands a value to psycopg2
+        return str.translate(value.dumps(value.adapted), _ESCAPES)
+    raise _NotText(type(value))
