@@ -14,9 +14,10 @@ _text), take bulk_create.
 import io
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, models
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from psycopg2.extras import Json
 
@@ -63,12 +64,45 @@ def insert(model, objs: list) -> None:
 
 
 def _rows(objs: list, fields: list) -> str:
-    lines = []
-    for obj in objs:
-        lines.append("\t".join(_text(field.get_db_prep_save(field.pre_save(obj, True), connection))
-                               for field in fields))
+    writers = _writers(tuple(fields))
+    lines = ["\t".join([write(obj) for write in writers]) for obj in objs]
     lines.append("")
     return "\n".join(lines)
+
+
+# Fields whose preparation (pre_save, get_db_prep_save) hands a value of this exact type to
+# the database as it is: their values are written without it, which is most of the work.
+_AS_IS = {models.CharField: str, models.TextField: str, models.SlugField: str,
+          models.URLField: str, models.EmailField: str, models.BooleanField: bool,
+          models.IntegerField: int, models.SmallIntegerField: int, models.BigIntegerField: int,
+          models.PositiveIntegerField: int, models.PositiveSmallIntegerField: int,
+          models.AutoField: int, models.BigAutoField: int}
+
+
+@cache
+def _writers(fields: tuple) -> list:
+    return [_writer(field) for field in fields]
+
+
+def _writer(field):
+    def prepared(obj):
+        return _text(field.get_db_prep_save(field.pre_save(obj, True), connection))
+
+    target = field.target_field if field.many_to_one else field
+    plain = _AS_IS.get(type(target))
+    if plain is None or type(field).pre_save is not models.Field.pre_save:
+        return prepared
+    attname = field.attname
+
+    def as_is(obj):
+        value = getattr(obj, attname)
+        if value is None:
+            return "\\N"
+        if type(value) is not plain:  # an enumeration, a string for a number: prepared
+            return prepared(obj)
+        return _text(value)
+
+    return as_is
 
 
 def _text(value) -> str:
