@@ -287,13 +287,6 @@ def _through(field):
     return through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
 
 
-def _grouped(pairs) -> dict[object, list]:
-    grouped = defaultdict(list)
-    for key, value in pairs:
-        grouped[key].append(value)
-    return grouped
-
-
 def _add_many(model, name: str, values: dict[int, list[int] | set[int]]):
     through, source, target = _through(model._meta.get_field(name))
     rows = [through(**{source: pk, target: related})
@@ -316,21 +309,31 @@ def _history_many_fields(model) -> list:
 
 
 def _complete_history(model, pks: list[int], since: int | None):
+    """The through rows of these objects, copied by the database beside each of their history
+    entries written since `since` (as django-simple-history's m2m snapshots)."""
     fields = _history_many_fields(model)
     if not fields or not pks or since is None:
         return
     history = getattr(model, model._meta.simple_history_manager_attribute).model
-    for start in range(0, len(pks), BATCH):
-        chunk = pks[start:start + BATCH]
-        entries = list(history.objects.filter(id__in=chunk, history_id__gt=since)
-                       .values_list("history_id", "id"))
-        if not entries:
-            continue
-        for field in fields:
-            snapshot = apps.get_model(model._meta.app_label, f"{history.__name__}_{field.name}")
-            through, source, target = _through(field)
-            current = _grouped((row[source], row) for row in
-                               through.objects.filter(**{f"{source}__in": chunk}).values())
-            bulk_insert.insert(snapshot, [snapshot(history_id=history_id, **row)
-                                          for history_id, pk in entries
-                                          for row in current.get(pk, ())])
+    quote = connection.ops.quote_name
+    entries = quote(history._meta.db_table)
+    entry_id, entry_object = (quote(history._meta.get_field(name).column)
+                              for name in ("history_id", "id"))
+    for field in fields:
+        snapshot = apps.get_model(model._meta.app_label, f"{history.__name__}_{field.name}")
+        through, source, _ = _through(field)
+        columns = [f.column for f in through._meta.concrete_fields]
+        source_column = through._meta.get_field(source.removesuffix("_id")).column
+        with connection.cursor() as cursor:
+            for start in range(0, len(pks), BATCH):
+                chunk = pks[start:start + BATCH]
+                cursor.execute(
+                    f"INSERT INTO {quote(snapshot._meta.db_table)} "
+                    f"({quote(snapshot._meta.get_field('history').column)}, "
+                    f"{', '.join(quote(c) for c in columns)}) "
+                    f"SELECT h.{entry_id}, {', '.join(f't.{quote(c)}' for c in columns)} "
+                    f"FROM {quote(through._meta.db_table)} t "
+                    f"JOIN {entries} h ON h.{entry_object} = t.{quote(source_column)} "
+                    f"WHERE h.{entry_id} > %s AND h.{entry_object} IN "
+                    f"({', '.join(['%s'] * len(chunk))}) ORDER BY h.{entry_id}, t.{quote(columns[0])}",
+                    [since, *chunk])
