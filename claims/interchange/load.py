@@ -40,7 +40,7 @@ from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -63,6 +63,7 @@ from claims.models.base import unstorable
 from claims.versions import claim_content, content_hash
 
 BATCH = 1000
+ANALYZE_AFTER = 10_000  # rows of a kind written, past which PostgreSQL's statistics are refreshed
 # The workflow's part of a claim or evidence record: set only through workflow.adopt_new()
 # and workflow.adopt().
 STATE = {"claim": ("status", "review_round", "retraction_reason", "superseded_by"),
@@ -303,7 +304,7 @@ class _Scan:
                 text = _text(number, raw)
                 if not text.strip():
                     continue
-                record = _parse(text)
+                record = json.loads(text)  # the scan has refused repeated keys and constants
                 if wanted is None or record["kind"] == wanted:
                     yield number, record
 
@@ -401,6 +402,8 @@ class _Loader:
         self._write(kind, rows)
 
     def _finish(self, name: str | None):
+        if name is not None:
+            self._refresh_statistics(KINDS[name])
         if self.links_later and name is not None:
             self._link_later(KINDS[name])
         if name == "claim" and self.deferred:
@@ -412,6 +415,23 @@ class _Loader:
                     self._look_up("claim", [uid])
                     row.state["superseded_by_id"] = self.ids["claim"].get(uid)
             self._adopt(Claim, [row for row in rows if row.state["superseded_by_id"]])
+
+    def _refresh_statistics(self, kind: Kind):
+        """PostgreSQL plans the import's later queries (the next kinds' lookups, the syntheses
+        computed at the end) from its statistics of the tables, which are those from before the
+        import until they are refreshed: after thousands of new rows (a first load into an
+        empty database), refreshed here, inside the transaction, which ANALYZE counts."""
+        counts = self.report.counts[kind.name]
+        if connection.vendor != "postgresql" or counts["created"] + counts["updated"] < ANALYZE_AFTER:
+            return
+        tables = {kind.model._meta.db_table}
+        tables |= {kind.model._meta.get_field(name).remote_field.through._meta.db_table
+                   for name in kind.many}
+        if hasattr(kind.model._meta, "simple_history_manager_attribute"):
+            tables.add(getattr(kind.model, kind.model._meta.simple_history_manager_attribute)
+                       .model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(map(connection.ops.quote_name, sorted(tables)))}")
 
     def _link_later(self, kind: Kind):
         """References to records of the same kind further on in the file (a preprint's
