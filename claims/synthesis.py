@@ -203,7 +203,7 @@ def _tallies(claim_ids: list[int], apps, using: str) -> dict[int, list[Tally]]:
     rows = list(evidence.filter(claim_id__in=claim_ids, status=Status.ACCEPTED)
                 .annotate(reported=Case(When(reported, then=Value(True)), default=Value(False),
                                         output_field=BooleanField()),
-                          preprint_of_cited=_published_version_cited(evidence, apps))
+                          preprint_of_cited=_published_version_cited(evidence, claim_ids, apps))
                 .order_by()
                 .values("claim_id", "direction", "evidence_type_id", "evidence_type__code",
                         "evidence_type__weight", "paper__is_retracted", "reported",
@@ -221,14 +221,17 @@ def _tallies(claim_ids: list[int], apps, using: str) -> dict[int, list[Tally]]:
     return tallies
 
 
-def _published_version_cited(evidence, apps):
+def _published_version_cited(evidence, claim_ids: list[int], apps):
     """Whether an item's paper is a preprint whose published version an accepted item of the
     same claim cites with the same direction and type. False before migration 0010 (which
     links preprints), as migration 0008 reads the models."""
     paper = apps.get_model("claims", "Paper")
     if not any(field.name == "published_version" for field in paper._meta.get_fields()):
         return Value(False, output_field=BooleanField())
+    # claim_id__in says again what claim_id=OuterRef says: PostgreSQL may run the subquery
+    # once, hashed, and then reads only these claims' evidence, not all accepted evidence.
     return Exists(evidence.filter(
+        claim_id__in=claim_ids,
         claim_id=OuterRef("claim_id"), direction=OuterRef("direction"),
         evidence_type_id=OuterRef("evidence_type_id"), status=Status.ACCEPTED,
         paper_id=OuterRef("paper__published_version_id")))
