@@ -7,8 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claims import corpus
+from claims.interchange import load
 from claims.versions import content_hash
-from tests.interchange import chief, import_file, write
+from tests.interchange import chief, empty_database, export_text, import_file, write
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +55,22 @@ def test_importing_a_hundred_claims_costs_about_the_queries_ten_cost(tmp_path):
     assert first[1] - first[0] <= (len(many) - len(few)) // 20
     # Again, when nothing changes: reads only, a few per batch.
     assert queries_to_import(few_path) == queries_to_import(many_path)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_large_import_refreshes_the_statistics_of_the_tables_it_filled(tmp_path, monkeypatch):
+    """Before the refresh PostgreSQL plans as if the tables held what they held before the
+    import (nothing, on a first load); the import's later queries would be planned for that."""
+    monkeypatch.setattr(load, "ANALYZE_AFTER", 50)  # evidence passes it, claims do not
+    corpus.generate(papers=10, claims=30, evidence=90, seed=3)
+    path = write(tmp_path / "corpus.jsonl", export_text().splitlines(keepends=True))
+    empty_database()
+    chief()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_evidence, claims_claim")
+    import_file(path, "--as", "chief")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class "
+                       "WHERE relname IN ('claims_evidence', 'claims_claim')")
+        planned = dict(cursor.fetchall())
+    assert planned == {"claims_evidence": 90, "claims_claim": 0}
