@@ -8,10 +8,11 @@ the order of the objects, and the objects marked saved with their ids. The datab
 its constraints as for any insert, and a refusal raises Django's IntegrityError.
 
 Other databases, and values COPY text cannot carry (an expression, a type not listed in
-_text), take bulk_create.
+copy_text), take bulk_create.
 """
 
 import io
+import json
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -86,7 +87,7 @@ def _writers(fields: tuple) -> list:
 
 def _writer(field):
     def prepared(obj):
-        return _text(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        return copy_text(field.get_db_prep_save(field.pre_save(obj, True), connection))
 
     target = field.target_field if field.many_to_one else field
     plain = _AS_IS.get(type(target))
@@ -100,17 +101,18 @@ def _writer(field):
             return "\\N"
         if type(value) is not plain:  # an enumeration, a string for a number: prepared
             return prepared(obj)
-        return _text(value)
+        return copy_text(value)
 
     return as_is
 
 
-def _text(value) -> str:
-    if value is None:
-        return "\\N"
+def copy_text(value) -> str:
+    """One value in COPY's text format."""
     # isinstance, not type(): choices are str and int enumerations.
     if isinstance(value, str):
-        return str.translate(value, _ESCAPES)
+        return _escaped(value)
+    if value is None:
+        return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int):
@@ -120,5 +122,12 @@ def _text(value) -> str:
     if isinstance(value, date):  # and datetime
         return value.isoformat()
     if isinstance(value, Json):  # how JSONField hands a value to psycopg2
-        return str.translate(value.dumps(value.adapted), _ESCAPES)
+        return _escaped(value.dumps(value.adapted))
+    if isinstance(value, dict | list):
+        return _escaped(json.dumps(value, ensure_ascii=False))
     raise _NotText(type(value))
+
+
+def _escaped(text: str) -> str:
+    # Tabs and line breaks are not printable: most values need no new string at all.
+    return text if text.isprintable() and "\\" not in text else str.translate(text, _ESCAPES)

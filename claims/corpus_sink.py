@@ -1,13 +1,12 @@
 """Corpus rows buffered per table and written in chunks: COPY on PostgreSQL, bulk_create elsewhere."""
 
 import io
-import json
-from datetime import date, datetime
 
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Max
 
+from claims.bulk_insert import copy_text
 from claims.models import Claim, ClaimVersion, CuratorReview, Evidence, Paper
 
 CHUNK_ROWS = 50_000  # rows buffered per table before they are written
@@ -34,29 +33,6 @@ def lock_tables():
                            "IN EXCLUSIVE MODE")
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _escaped(text: str) -> str:
-    # Tabs and line breaks are not printable: most values need no new string at all.
-    return text if text.isprintable() and "\\" not in text else text.translate(_COPY_ESCAPES)
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    if isinstance(value, str):
-        return _escaped(value)
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dict | list):
-        return _escaped(json.dumps(value, ensure_ascii=False))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)  # int, float, UUID
-
-
 class Sink:
     """Rows buffered per table and written in chunks, parents before children."""
 
@@ -74,7 +50,7 @@ class Sink:
 
     def add(self, model, row: dict):
         if self.use_copy:  # a line of text holds far less memory than a dict
-            row = "\t".join([_copy_text(row[name]) for name in self.fields[model]])
+            row = "\t".join([copy_text(row[name]) for name in self.fields[model]])
         self.rows[model].append(row)
 
     def full(self) -> bool:
