@@ -218,16 +218,18 @@ def record_history(model, pks: list[int], *, actor, reason: str | dict[str, str]
         reason_sql, reason_params = "%s", [reason]
     key = quote(model._meta.pk.column)
     now, user = timezone.now(), actor.pk if actor is not None else None
-    pks = sorted(pks)
+    _per_batch(f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+               f"SELECT {', '.join(values)}, %s, %s, {reason_sql}, %s "
+               f"FROM {quote(model._meta.db_table)} WHERE {key} IN (<ids>) ORDER BY {key}",
+               [*value_params, now, user, *reason_params, history_type], sorted(pks))
+
+
+def _per_batch(sql: str, params: list, ids: list):
+    """Run sql once per BATCH of ids, with their placeholders in place of <ids>."""
     with connection.cursor() as cursor:
-        for start in range(0, len(pks), BATCH):
-            chunk = pks[start:start + BATCH]
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
-                f"SELECT {', '.join(values)}, %s, %s, {reason_sql}, %s "
-                f"FROM {quote(model._meta.db_table)} "
-                f"WHERE {key} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {key}",
-                [*value_params, now, user, *reason_params, history_type, *chunk])
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            cursor.execute(sql.replace("<ids>", ", ".join(["%s"] * len(chunk))), [*params, *chunk])
 
 
 # --- inside ---
@@ -324,16 +326,11 @@ def _complete_history(model, pks: list[int], since: int | None):
         through, source, _ = _through(field)
         columns = [f.column for f in through._meta.concrete_fields]
         source_column = through._meta.get_field(source.removesuffix("_id")).column
-        with connection.cursor() as cursor:
-            for start in range(0, len(pks), BATCH):
-                chunk = pks[start:start + BATCH]
-                cursor.execute(
-                    f"INSERT INTO {quote(snapshot._meta.db_table)} "
-                    f"({quote(snapshot._meta.get_field('history').column)}, "
-                    f"{', '.join(quote(c) for c in columns)}) "
-                    f"SELECT h.{entry_id}, {', '.join(f't.{quote(c)}' for c in columns)} "
-                    f"FROM {quote(through._meta.db_table)} t "
-                    f"JOIN {entries} h ON h.{entry_object} = t.{quote(source_column)} "
-                    f"WHERE h.{entry_id} > %s AND h.{entry_object} IN "
-                    f"({', '.join(['%s'] * len(chunk))}) ORDER BY h.{entry_id}, t.{quote(columns[0])}",
-                    [since, *chunk])
+        _per_batch(f"INSERT INTO {quote(snapshot._meta.db_table)} "
+                   f"({quote(snapshot._meta.get_field('history').column)}, "
+                   f"{', '.join(quote(c) for c in columns)}) "
+                   f"SELECT h.{entry_id}, {', '.join(f't.{quote(c)}' for c in columns)} "
+                   f"FROM {quote(through._meta.db_table)} t "
+                   f"JOIN {entries} h ON h.{entry_object} = t.{quote(source_column)} "
+                   f"WHERE h.{entry_id} > %s AND h.{entry_object} IN (<ids>) "
+                   f"ORDER BY h.{entry_id}, t.{quote(columns[0])}", [since], pks)
