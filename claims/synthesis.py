@@ -278,19 +278,20 @@ _pending: ContextVar[dict[str, set[int]] | None] = ContextVar("synthesis_pending
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> Iterator[dict]:
     """Refresh each claim written inside the block once, when the block ends without an error.
 
     For a writer that touches the same claims many times in one transaction (an import writes
     a claim, its evidence in batches, then adopts both): refresh() only notes the claims, and
     the end of the block computes them, so a claim is synthesised once, not once per write.
-    Nothing may read a synthesis inside the block (history and the change feed do not)."""
+    Nothing may read a synthesis inside the block (history and the change feed do not).
+    It gives the claims noted: a writer whose work will be rolled back clears them."""
     if _pending.get() is not None:  # already deferred by an outer block, which refreshes
-        yield
+        yield {}
         return
     token = _pending.set({})
     try:
-        yield
+        yield _pending.get()
         pending = _pending.get()
     finally:
         _pending.reset(token)

@@ -4,10 +4,11 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import corpus
+from claims import corpus, synthesis
 from claims.interchange import load
 from claims.versions import content_hash
 from tests.interchange import chief, empty_database, export_text, import_file, write
@@ -74,3 +75,20 @@ def test_a_large_import_refreshes_the_statistics_of_the_tables_it_filled(tmp_pat
                        "WHERE relname IN ('claims_evidence', 'claims_claim')")
         planned = dict(cursor.fetchall())
     assert planned == {"claims_evidence": 90, "claims_claim": 0}
+
+
+def test_syntheses_are_computed_only_for_an_import_that_is_kept(tmp_path, monkeypatch):
+    call_command("seed", "evidence_types", "sigma1r_als", verbosity=0)
+    chief()
+    computed = []
+    tallies = synthesis._tallies
+    monkeypatch.setattr(synthesis, "_tallies", lambda ids, *a: computed.extend(ids) or tallies(ids, *a))
+    lines = accepted_claims(5, 0)
+    path = write(tmp_path / "claims.jsonl", lines)
+    import_file(path, "--as", "chief", "--dry-run")
+    broken = write(tmp_path / "broken.jsonl", [*lines, {"kind": "paper", "doi": "not a DOI"}])
+    with pytest.raises(CommandError):
+        import_file(broken, "--as", "chief")
+    assert computed == []
+    import_file(path, "--as", "chief")
+    assert len(computed) == 5

@@ -131,15 +131,17 @@ def load(path, *, actor=None, dry_run: bool = False, progress: Progress | None =
     loader = _Loader(scan, actor, reason)
     with transaction.atomic():
         changes.lock()  # before any row lock, as every writer
-        # Each claim's synthesis computed once, after all its evidence and its adoption.
-        with synthesis.deferred():
+        # Each claim's synthesis computed once, after all its evidence and its adoption, and
+        # not at all when nothing will be kept.
+        with synthesis.deferred() as syntheses:
             loader.run(progress)
-        problems = scan.problems + loader.problems
-        if problems:
-            raise ImportRefused(problems)  # leaving the block rolls everything back
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
+            problems = scan.problems + loader.problems
+            if problems:
+                raise ImportRefused(problems)  # leaving the blocks rolls everything back
+            if dry_run:
+                syntheses.clear()
+                transaction.set_rollback(True)
+        if not dry_run:
             transaction.on_commit(data_version.bump)
     loader.report.records, loader.report.dry_run = scan.records, dry_run
     return loader.report
