@@ -105,11 +105,16 @@ _SUBTREE = """
 
 
 def evidence_type_subtree(value: str, using: str) -> list[int]:
-    """The ids of the evidence type given by id or code and of all its descendants: asking
-    for an ECO term finds the evidence filed under its more specific terms too. One query
-    whatever the depth (UNION, not UNION ALL, also ends a cycle)."""
+    """The ids of the evidence type given by id, code or ECO id (ECO:0000006) and of all its
+    descendants: asking for an ECO term finds the evidence filed under its more specific
+    terms too. One query whatever the depth (UNION, not UNION ALL, also ends a cycle)."""
     text = str(value).strip()
-    column, lookup = ("id", as_id(text)) if text.isdigit() else ("code", text)
+    if text.isdigit():
+        column, lookup = "id", as_id(text)
+    elif text.upper().startswith("ECO:"):
+        column, lookup = "eco_id", text.upper()
+    else:
+        column, lookup = "code", text
     if lookup is None:
         return []
     with connections[using].cursor() as cursor:
@@ -151,8 +156,8 @@ class ClaimFilter(filters.FilterSet):
     object = filters.CharFilter(lookup_expr="icontains")
     context = filters.CharFilter(lookup_expr="icontains")
     evidence_type = filters.CharFilter(method="filter_evidence", help_text=(
-        "Evidence type code or id, e.g. in-vivo-animal-model; evidence of its descendant "
-        "types (the ECO is_a tree) matches too"))
+        "Evidence type code, id or ECO id, e.g. in-vivo-animal-model or ECO:0000006; evidence "
+        "of its descendant types (the ECO is_a tree) matches too"))
     paper = filters.CharFilter(method="filter_evidence", help_text="Paper id, DOI, or pmid:NNN")
     direction = filters.ChoiceFilter(choices=Direction.choices, method="filter_evidence")
     created_by = filters.CharFilter(field_name="created_by__username")
@@ -221,7 +226,8 @@ class EvidenceFilter(filters.FilterSet):
     claim_uid = filters.UUIDFilter(field_name="claim__uid")
     paper = filters.CharFilter(method="filter_paper", help_text="Paper id, DOI, or pmid:NNN")
     evidence_type = filters.CharFilter(method="filter_evidence_type", help_text=(
-        "Evidence type code or id; evidence of its descendant types matches too"))
+        "Evidence type code, id or ECO id (ECO:0000006); evidence of its descendant types "
+        "matches too"))
     direction = filters.MultipleChoiceFilter(choices=Direction.choices)
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")

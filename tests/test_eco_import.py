@@ -229,6 +229,8 @@ def test_claims_filtered_by_an_ancestor_type_find_evidence_of_its_descendants(ap
     experimental = by_eco("ECO:0000006")
     assert ids("?evidence_type=experimental") == {animal.pk, assay.pk}
     assert ids(f"?evidence_type={experimental.pk}") == {animal.pk, assay.pk}
+    assert ids("?evidence_type=ECO:0000006") == {animal.pk, assay.pk}  # as the ontology names it
+    assert ids("?evidence_type=eco:0000006") == {animal.pk, assay.pk}
     assert ids("?evidence_type=eco-0000000") == {animal.pk, assay.pk, statement.pk}
     assert ids("?evidence_type=in-vivo") == {assay.pk}
     # One evidence item meets the type and the direction together.
@@ -241,8 +243,9 @@ def test_evidence_filtered_by_an_ancestor_type_includes_its_descendants(api, per
     animal = make_evidence(claim, evidence_type=by_eco("ECO:0000179"))
     assay = make_evidence(claim, evidence_type=by_eco("ECO:0000178"))
     make_evidence(claim, evidence_type=by_eco("ECO:0000033"))
-    response = api.as_(personas.curator).get("/api/v1/evidence/?evidence_type=experimental")
-    assert {row["id"] for row in response.json()["results"]} == {animal.pk, assay.pk}
+    for term in ("experimental", "ECO:0000006"):
+        response = api.as_(personas.curator).get(f"/api/v1/evidence/?evidence_type={term}")
+        assert {row["id"] for row in response.json()["results"]} == {animal.pk, assay.pk}
 
 
 def test_an_ancestor_filter_costs_the_queries_a_leaf_filter_costs(api, personas, release):
