@@ -3,8 +3,10 @@
 import hashlib
 import json
 
+from django.db.models import Prefetch
+
 from claims.choices import Status
-from claims.models.claims import STUDY_FIELDS
+from claims.models.claims import STUDY_FIELDS, Evidence
 
 
 def _evidence_content(evidence) -> dict:
@@ -21,10 +23,22 @@ def _evidence_content(evidence) -> dict:
     }
 
 
+def _accepted(evidence):
+    return evidence.filter(status=Status.ACCEPTED).select_related("paper", "evidence_type")
+
+
+def with_content(claims):
+    """The claims of a queryset with what claim_content() reads, in three queries for any
+    number of them."""
+    return claims.prefetch_related("topics", Prefetch(
+        "evidence", queryset=_accepted(Evidence.objects.all()), to_attr="accepted_evidence"))
+
+
 def claim_content(claim) -> dict:
     """The claim's statement with its accepted evidence, in a canonical order."""
-    accepted = (claim.evidence.filter(status=Status.ACCEPTED)
-                .select_related("paper", "evidence_type"))
+    accepted = getattr(claim, "accepted_evidence", None)
+    if accepted is None:
+        accepted = _accepted(claim.evidence.all())
     return {
         "uid": str(claim.uid),
         "text": claim.text,
@@ -32,7 +46,7 @@ def claim_content(claim) -> dict:
         "relation": claim.relation,
         "object": claim.object,
         "context": claim.context,
-        "topics": sorted(claim.topics.values_list("slug", flat=True)),
+        "topics": sorted(topic.slug for topic in claim.topics.all()),
         "evidence": sorted((_evidence_content(e) for e in accepted), key=lambda e: e["uid"]),
     }
 

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import corpus, synthesis
 from claims.interchange import load
-from claims.versions import content_hash
+from claims.models import ClaimVersion
+from claims.versions import claim_content, content_hash
 from tests.interchange import chief, empty_database, export_text, import_file, write
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,20 @@ def test_syntheses_are_computed_only_for_an_import_that_is_kept(tmp_path, monkey
     assert computed == []
     import_file(path, "--as", "chief")
     assert len(computed) == 5
+
+
+def test_minting_the_versions_a_file_leaves_out_costs_the_same_queries_for_ten_or_a_hundred(
+        tmp_path):
+    call_command("seed", "evidence_types", "sigma1r_als", verbosity=0)
+    chief()
+    without = [[r for r in accepted_claims(n, start) if r["kind"] != "version"]
+               for n, start in ((10, 0), (100, 10))]
+    few, many = (queries_to_import(write(tmp_path / f"{i}.jsonl", lines))
+                 for i, lines in enumerate(without))
+    assert many - few <= (len(without[1]) - len(without[0])) // 20
+    minted = ClaimVersion.objects.filter(claim__text__startswith="Finding ")
+    assert minted.count() == 110
+    for version in minted.select_related("claim"):
+        assert version.number == 1
+        assert version.content == claim_content(version.claim)
+        assert version.content_hash == content_hash(version.content)

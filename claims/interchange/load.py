@@ -60,7 +60,7 @@ from claims.interchange.records import (
 )
 from claims.models import Claim, ClaimVersion, EvidenceType, Paper
 from claims.models.base import unstorable
-from claims.versions import claim_content, content_hash
+from claims.versions import claim_content, content_hash, with_content
 
 BATCH = 1000
 ANALYZE_AFTER = 10_000  # rows of a kind written, past which PostgreSQL's statistics are refreshed
@@ -832,17 +832,27 @@ class _Loader:
         self.problem(None, who, exc.message)
 
     def _mint_missing_versions(self):
-        """Versions for claims adopted as accepted whose file has none, as acceptance mints."""
+        """Versions for claims adopted as accepted whose file has none, as acceptance mints;
+        a batch of claims at a time (a file of accepted claims may give no versions at all)."""
         if not self.decided or self.problems:
             return
-        claims = (Claim.objects.filter(pk__in=self.decided)
-                  .exclude(Exists(ClaimVersion.objects.filter(claim=OuterRef("pk")))))
-        for claim in claims:
-            content = claim_content(claim)
-            ClaimVersion.objects.create(claim=claim, number=1, content=content,
-                                        content_hash=content_hash(content),
-                                        accepted_at=claim.updated_at)
-            self.report.versions_minted += 1
+        pks = sorted(Claim.objects.filter(pk__in=self.decided)
+                     .exclude(Exists(ClaimVersion.objects.filter(claim=OuterRef("pk"))))
+                     .values_list("pk", flat=True))
+        for start in range(0, len(pks), BATCH):
+            minted = []
+            for claim in with_content(Claim.objects.filter(pk__in=pks[start:start + BATCH])
+                                      .order_by("pk")):
+                content = claim_content(claim)
+                minted.append(ClaimVersion(claim=claim, number=1, content=content,
+                                           content_hash=content_hash(content),
+                                           accepted_at=claim.updated_at))
+            refused = writes_bulk.create(ClaimVersion, minted, actor=self.actor,
+                                         reason=self.reason)
+            for index, error in refused.items():
+                self.problem(None, "version", f"claim {minted[index].claim.uid}: version 1 "
+                                              f"cannot be minted: {' '.join(error.messages)}")
+            self.report.versions_minted += len(minted) - len(refused)
 
     # evidence types: a small vocabulary, loaded whole, parents set once every type exists
 
