@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from claims import corpus
+from claims.interchange import load
 from claims.models import Claim, Evidence, EvidenceType, Paper
 from tests.interchange import (
     chief,
@@ -101,3 +102,21 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(tmp_path)
     report = import_file(path, "--as", "chief")
     assert database_state() == state  # no row, and no history row, written or changed
     assert "0 created         0 updated       150 unchanged" in report
+
+
+def test_a_round_trip_holds_when_the_import_forgets_the_ids_it_wrote_after_every_batch(
+        tmp_path, monkeypatch):
+    """Each batch then finds the records it names in the database (preprints naming a later
+    published version, retractions naming a later claim, evidence naming earlier claims)."""
+    monkeypatch.setattr(load, "BATCH", 7)
+    monkeypatch.setattr(load, "IDS_KEPT", 0)
+    corpus.generate(papers=50, claims=200, evidence=600, seed=1)
+    published = Paper.objects.order_by("pk").last()
+    for n in range(2):
+        preprint = Paper.objects.create(doi=f"10.1101/2011.01.0{n}", title=f"Preprint {n}",
+                                        publication_type="preprint", published_version=published)
+        Paper.objects.filter(pk=preprint.pk).update(created_at=published.created_at,
+                                                    updated_at=published.updated_at)
+    before, after = round_trip(tmp_path)
+    assert any(r["superseded_by"] for r in records(before, "claim"))
+    assert after == before

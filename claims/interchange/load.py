@@ -63,6 +63,7 @@ from claims.models.base import unstorable
 from claims.versions import claim_content, content_hash, with_content
 
 BATCH = 1000
+IDS_KEPT = 50_000  # natural keys whose ids the import keeps at hand between batches
 ANALYZE_AFTER = 10_000  # rows of a kind written, past which PostgreSQL's statistics are refreshed
 # The workflow's part of a claim or evidence record: set only through workflow.adopt_new()
 # and workflow.adopt().
@@ -391,6 +392,7 @@ class _Loader:
         if not batch:
             return
         kind = KINDS[name]
+        self._forget_ids()
         self._resolve(kind, batch)
         if name == "evidence_type":
             self._evidence_types(kind, batch)
@@ -439,6 +441,8 @@ class _Loader:
         """References to records of the same kind further on in the file (a preprint's
         published version), set once the whole kind is in."""
         rows, names = [], set()
+        self._look_up(kind.name, list({key for _, _, key in self.links_later
+                                       if key not in self.ids[kind.name]}))
         for row, attname, key in self.links_later:
             pk = self.ids[kind.name].get(key)
             if pk is None or row.obj.pk is None:
@@ -487,6 +491,14 @@ class _Loader:
                     wanted[target].add(key)
         for target, keys in wanted.items():
             self._look_up(target, list(keys))
+
+    def _forget_ids(self):
+        """The ids of records written or looked up are a cache: each batch looks up the keys
+        it names that are not in it. Emptied when it grows past IDS_KEPT, so that memory does
+        not grow with the file."""
+        if sum(len(ids) for ids in self.ids.values()) > IDS_KEPT:
+            for ids in self.ids.values():
+                ids.clear()
 
     def _look_up(self, target: str, keys: list):
         """Find in the database the records of a kind these keys name (users: create them)."""
