@@ -210,13 +210,16 @@ class _Scan:
     def __init__(self, path, progress: Progress):
         self.path, self.progress = path, progress
         self.name = Path(path).name
-        self.keys: dict[str, dict[tuple, int]] = {kind: {} for kind in KINDS}
+        # The natural keys seen, and the identifiers of papers (("pmid", "123")): sets, not
+        # the lines they were seen on, which only a repeated record needs (see _repeated()).
+        self.keys: dict[str, set] = {kind: set() for kind in KINDS}
         self.skip: set[int] = set()  # lines the load leaves out: broken, or repeating a record
         self.kinds: set[str] = set()
         self.ordered = True
         self.records = 0
         self.problems: list[Problem] = []
-        self.paper_identifiers: dict[tuple[str, str], int] = {}  # ("pmid", "123") -> line
+        self.paper_identifiers: set[tuple[str, str]] = set()
+        self.repeats: list[tuple[int, str, str, tuple]] = []  # line, field, kind, key
 
     def problem(self, line, name, message):
         self.problems.append(Problem(line, name, message))
@@ -264,6 +267,8 @@ class _Scan:
                 from None
         if not self.records:
             raise ImportRefused([Problem(None, self.name, "the file is empty: no records to import")])
+        if self.repeats:
+            self._repeated()
 
     def _record(self, number: int, record: dict, highest: int) -> int:
         for name, message in schema.problems(record):
@@ -279,22 +284,47 @@ class _Scan:
             # A paper is one record whichever identifier names it: a DOI, PMID or URL that
             # another paper record gives too is the same paper.
             for identifier in _identifiers(record):
-                seen = self.paper_identifiers.setdefault(identifier, number)
-                if seen != number:
-                    self.problem(number, identifier[0], f"the same paper as on line {seen} "
-                                                        f"({identifier[1]}): a file holds each "
-                                                        "record once")
+                if identifier in self.paper_identifiers:
+                    self.repeats.append((number, identifier[0], "paper", identifier))
+                    self.skip.add(number)
                     break
-            self.keys["paper"].setdefault(key, number)
+                self.paper_identifiers.add(identifier)
         elif key is not None:
-            seen = self.keys[kind.name].setdefault(key, number)
-            if seen != number:
-                self.problem(number, kind.key[0],
-                             f"the same {kind} as on line {seen}: a file holds each record once")
+            if key in self.keys[kind.name]:
+                self.repeats.append((number, kind.key[0], kind.name, key))
+                self.skip.add(number)
+            else:
+                self.keys[kind.name].add(key)
         self.kinds.add(kind.name)
         if ORDER[kind.name] < highest:
             self.ordered = False
         return max(highest, ORDER[kind.name])
+
+    def _repeated(self):
+        """Say which line each repeated record repeats: the file read again up to the first
+        line of each, as the scan read it (only a file that repeats a record pays for it)."""
+        wanted = {(kind, key) for _, _, kind, key in self.repeats}
+        first = {}
+        for number, raw in _lines(self.path, _Quiet(), "checking"):
+            try:
+                record = _parse(_text(number, raw))
+                kind = KINDS[record["kind"]]
+                found = ([("paper", i) for i in _identifiers(record)] if kind.name == "paper"
+                         else [(kind.name, record_key(kind, record))])
+            except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+                continue
+            for item in wanted.intersection(found):
+                first.setdefault(item, number)
+            if len(first) == len(wanted):
+                break
+        for number, field_name, kind, key in self.repeats:
+            where = f"on line {first[kind, key]}" if (kind, key) in first else "earlier"
+            if kind == "paper":
+                self.problem(number, field_name, f"the same paper as {where} ({key[1]}): a file "
+                                                 "holds each record once")
+            else:
+                self.problem(number, field_name, f"the same {KINDS[kind]} as {where}: a file "
+                                                 "holds each record once")
 
     def records_in_order(self, progress: Progress):
         """(line, record) of every sound line, kind by kind in dependency order: in one pass
